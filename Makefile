@@ -1,0 +1,44 @@
+# Makefile for the feedback extension (PGXS)
+
+EXTENSION = feedback
+EXTVERSION = $(shell grep -m 1 '^default_version' feedback.control | sed -E "s/.*'(.*)'.*/\1/")
+
+MODULE_big = feedback
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+HEADERS = $(wildcard src/*.h)
+
+DATA = $(wildcard sql/feedback--*.sql)
+
+REGRESS = $(sort $(patsubst test/sql/%.sql,%,$(wildcard test/sql/*.sql)))
+REGRESS_OPTS = --inputdir=test
+ISOLATION = $(sort $(patsubst test/specs/%.spec,%,$(wildcard test/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test --outputdir=.
+
+PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+EXTRA_CLEAN = results regression.diffs regression.out output_iso tmp_check
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+endif
+
+# The two commands.  Both install what is missing, build, install the
+# extension and run against a private throwaway cluster (see test/harness.sh).
+.PHONY: test demo installcheck-regress installcheck-isolation print-version
+
+test:
+	@bash test/run.sh
+
+demo:
+	@bash test/demo.sh
+
+# Used by test/run.sh against the private cluster (PGHOST/PGPORT set).
+installcheck-regress:
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+
+installcheck-isolation:
+	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
+
+print-version:
+	@echo $(EXTVERSION)

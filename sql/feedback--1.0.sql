@@ -1,0 +1,514 @@
+/* sql/feedback--1.0.sql */
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION feedback" to load this file. \quit
+
+------------------------------------------------------------------------------
+-- Types: feedback.rating and feedback.review_status (one byte each)
+------------------------------------------------------------------------------
+
+CREATE TYPE feedback.rating;
+
+CREATE FUNCTION feedback.rating_in(cstring) RETURNS feedback.rating
+    AS 'MODULE_PATHNAME', 'feedback_rating_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION feedback.rating_out(feedback.rating) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'feedback_rating_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION feedback.rating_recv(internal) RETURNS feedback.rating
+    AS 'MODULE_PATHNAME', 'feedback_rating_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION feedback.rating_send(feedback.rating) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'feedback_rating_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE feedback.rating (
+    INPUT = feedback.rating_in,
+    OUTPUT = feedback.rating_out,
+    RECEIVE = feedback.rating_recv,
+    SEND = feedback.rating_send,
+    INTERNALLENGTH = 1,
+    PASSEDBYVALUE,
+    ALIGNMENT = char,
+    STORAGE = plain
+);
+COMMENT ON TYPE feedback.rating IS
+    'A judgement of an answer: positive or negative (accepts thumbs_up, like, +1, true, 👍 and their opposites)';
+
+CREATE TYPE feedback.review_status;
+
+CREATE FUNCTION feedback.review_status_in(cstring) RETURNS feedback.review_status
+    AS 'MODULE_PATHNAME', 'feedback_review_status_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION feedback.review_status_out(feedback.review_status) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'feedback_review_status_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION feedback.review_status_recv(internal) RETURNS feedback.review_status
+    AS 'MODULE_PATHNAME', 'feedback_review_status_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION feedback.review_status_send(feedback.review_status) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'feedback_review_status_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE feedback.review_status (
+    INPUT = feedback.review_status_in,
+    OUTPUT = feedback.review_status_out,
+    RECEIVE = feedback.review_status_recv,
+    SEND = feedback.review_status_send,
+    INTERNALLENGTH = 1,
+    PASSEDBYVALUE,
+    ALIGNMENT = char,
+    STORAGE = plain
+);
+COMMENT ON TYPE feedback.review_status IS
+    'Where a feedback is in review: to_review (also accepts pending), auto_approved, reviewed, dismissed';
+
+-- Comparison support.  Both types are one byte whose value orders as the
+-- type does (negative < positive; to_review < auto_approved < reviewed <
+-- dismissed), so one set of C functions serves both.
+
+CREATE FUNCTION feedback.rating_eq(feedback.rating, feedback.rating) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'feedback_byte_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION feedback.rating_ne(feedback.rating, feedback.rating) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'feedback_byte_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION feedback.rating_lt(feedback.rating, feedback.rating) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'feedback_byte_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION feedback.rating_le(feedback.rating, feedback.rating) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'feedback_byte_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION feedback.rating_gt(feedback.rating, feedback.rating) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'feedback_byte_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION feedback.rating_ge(feedback.rating, feedback.rating) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'feedback_byte_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION feedback.rating_cmp(feedback.rating, feedback.rating) RETURNS integer
+    AS 'MODULE_PATHNAME', 'feedback_byte_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION feedback.rating_hash(feedback.rating) RETURNS integer
+    AS 'MODULE_PATHNAME', 'feedback_byte_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION feedback.rating_hash_extended(feedback.rating, bigint) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'feedback_byte_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+
+CREATE FUNCTION feedback.review_status_eq(feedback.review_status, feedback.review_status) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'feedback_byte_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION feedback.review_status_ne(feedback.review_status, feedback.review_status) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'feedback_byte_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION feedback.review_status_lt(feedback.review_status, feedback.review_status) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'feedback_byte_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION feedback.review_status_le(feedback.review_status, feedback.review_status) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'feedback_byte_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION feedback.review_status_gt(feedback.review_status, feedback.review_status) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'feedback_byte_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION feedback.review_status_ge(feedback.review_status, feedback.review_status) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'feedback_byte_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION feedback.review_status_cmp(feedback.review_status, feedback.review_status) RETURNS integer
+    AS 'MODULE_PATHNAME', 'feedback_byte_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION feedback.review_status_hash(feedback.review_status) RETURNS integer
+    AS 'MODULE_PATHNAME', 'feedback_byte_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION feedback.review_status_hash_extended(feedback.review_status, bigint) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'feedback_byte_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+
+-- The operators live in pg_catalog, like those of the built-in types, so
+-- that "WHERE rating = 'positive'" resolves whatever the caller's
+-- search_path is.  They belong to the extension and go with it.
+
+CREATE OPERATOR pg_catalog.= (
+    LEFTARG = feedback.rating, RIGHTARG = feedback.rating, FUNCTION = feedback.rating_eq,
+    COMMUTATOR = OPERATOR(pg_catalog.=), NEGATOR = OPERATOR(pg_catalog.<>),
+    RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES);
+CREATE OPERATOR pg_catalog.<> (
+    LEFTARG = feedback.rating, RIGHTARG = feedback.rating, FUNCTION = feedback.rating_ne,
+    COMMUTATOR = OPERATOR(pg_catalog.<>), NEGATOR = OPERATOR(pg_catalog.=),
+    RESTRICT = neqsel, JOIN = neqjoinsel);
+CREATE OPERATOR pg_catalog.< (
+    LEFTARG = feedback.rating, RIGHTARG = feedback.rating, FUNCTION = feedback.rating_lt,
+    COMMUTATOR = OPERATOR(pg_catalog.>), NEGATOR = OPERATOR(pg_catalog.>=),
+    RESTRICT = scalarltsel, JOIN = scalarltjoinsel);
+CREATE OPERATOR pg_catalog.<= (
+    LEFTARG = feedback.rating, RIGHTARG = feedback.rating, FUNCTION = feedback.rating_le,
+    COMMUTATOR = OPERATOR(pg_catalog.>=), NEGATOR = OPERATOR(pg_catalog.>),
+    RESTRICT = scalarlesel, JOIN = scalarlejoinsel);
+CREATE OPERATOR pg_catalog.> (
+    LEFTARG = feedback.rating, RIGHTARG = feedback.rating, FUNCTION = feedback.rating_gt,
+    COMMUTATOR = OPERATOR(pg_catalog.<), NEGATOR = OPERATOR(pg_catalog.<=),
+    RESTRICT = scalargtsel, JOIN = scalargtjoinsel);
+CREATE OPERATOR pg_catalog.>= (
+    LEFTARG = feedback.rating, RIGHTARG = feedback.rating, FUNCTION = feedback.rating_ge,
+    COMMUTATOR = OPERATOR(pg_catalog.<=), NEGATOR = OPERATOR(pg_catalog.<),
+    RESTRICT = scalargesel, JOIN = scalargejoinsel);
+
+CREATE OPERATOR pg_catalog.= (
+    LEFTARG = feedback.review_status, RIGHTARG = feedback.review_status, FUNCTION = feedback.review_status_eq,
+    COMMUTATOR = OPERATOR(pg_catalog.=), NEGATOR = OPERATOR(pg_catalog.<>),
+    RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES);
+CREATE OPERATOR pg_catalog.<> (
+    LEFTARG = feedback.review_status, RIGHTARG = feedback.review_status, FUNCTION = feedback.review_status_ne,
+    COMMUTATOR = OPERATOR(pg_catalog.<>), NEGATOR = OPERATOR(pg_catalog.=),
+    RESTRICT = neqsel, JOIN = neqjoinsel);
+CREATE OPERATOR pg_catalog.< (
+    LEFTARG = feedback.review_status, RIGHTARG = feedback.review_status, FUNCTION = feedback.review_status_lt,
+    COMMUTATOR = OPERATOR(pg_catalog.>), NEGATOR = OPERATOR(pg_catalog.>=),
+    RESTRICT = scalarltsel, JOIN = scalarltjoinsel);
+CREATE OPERATOR pg_catalog.<= (
+    LEFTARG = feedback.review_status, RIGHTARG = feedback.review_status, FUNCTION = feedback.review_status_le,
+    COMMUTATOR = OPERATOR(pg_catalog.>=), NEGATOR = OPERATOR(pg_catalog.>),
+    RESTRICT = scalarlesel, JOIN = scalarlejoinsel);
+CREATE OPERATOR pg_catalog.> (
+    LEFTARG = feedback.review_status, RIGHTARG = feedback.review_status, FUNCTION = feedback.review_status_gt,
+    COMMUTATOR = OPERATOR(pg_catalog.<), NEGATOR = OPERATOR(pg_catalog.<=),
+    RESTRICT = scalargtsel, JOIN = scalargtjoinsel);
+CREATE OPERATOR pg_catalog.>= (
+    LEFTARG = feedback.review_status, RIGHTARG = feedback.review_status, FUNCTION = feedback.review_status_ge,
+    COMMUTATOR = OPERATOR(pg_catalog.<=), NEGATOR = OPERATOR(pg_catalog.<),
+    RESTRICT = scalargesel, JOIN = scalargejoinsel);
+
+CREATE OPERATOR CLASS feedback.rating_ops DEFAULT FOR TYPE feedback.rating USING btree AS
+    OPERATOR 1 pg_catalog.< ,
+    OPERATOR 2 pg_catalog.<= ,
+    OPERATOR 3 pg_catalog.= ,
+    OPERATOR 4 pg_catalog.>= ,
+    OPERATOR 5 pg_catalog.> ,
+    FUNCTION 1 feedback.rating_cmp(feedback.rating, feedback.rating);
+CREATE OPERATOR CLASS feedback.rating_hash_ops DEFAULT FOR TYPE feedback.rating USING hash AS
+    OPERATOR 1 pg_catalog.= ,
+    FUNCTION 1 feedback.rating_hash(feedback.rating),
+    FUNCTION 2 feedback.rating_hash_extended(feedback.rating, bigint);
+
+CREATE OPERATOR CLASS feedback.review_status_ops DEFAULT FOR TYPE feedback.review_status USING btree AS
+    OPERATOR 1 pg_catalog.< ,
+    OPERATOR 2 pg_catalog.<= ,
+    OPERATOR 3 pg_catalog.= ,
+    OPERATOR 4 pg_catalog.>= ,
+    OPERATOR 5 pg_catalog.> ,
+    FUNCTION 1 feedback.review_status_cmp(feedback.review_status, feedback.review_status);
+CREATE OPERATOR CLASS feedback.review_status_hash_ops DEFAULT FOR TYPE feedback.review_status USING hash AS
+    OPERATOR 1 pg_catalog.= ,
+    FUNCTION 1 feedback.review_status_hash(feedback.review_status),
+    FUNCTION 2 feedback.review_status_hash_extended(feedback.review_status, bigint);
+
+-- Casts: rating <-> boolean (true = positive); both types <-> text through
+-- their I/O functions, as for every type.
+
+CREATE FUNCTION feedback.rating_to_bool(feedback.rating) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'feedback_rating_to_bool' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION feedback.bool_to_rating(boolean) RETURNS feedback.rating
+    AS 'MODULE_PATHNAME', 'feedback_bool_to_rating' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE CAST (feedback.rating AS boolean) WITH FUNCTION feedback.rating_to_bool(feedback.rating) AS ASSIGNMENT;
+CREATE CAST (boolean AS feedback.rating) WITH FUNCTION feedback.bool_to_rating(boolean) AS ASSIGNMENT;
+CREATE CAST (feedback.rating AS text) WITH INOUT AS ASSIGNMENT;
+CREATE CAST (text AS feedback.rating) WITH INOUT AS ASSIGNMENT;
+CREATE CAST (feedback.review_status AS text) WITH INOUT AS ASSIGNMENT;
+CREATE CAST (text AS feedback.review_status) WITH INOUT AS ASSIGNMENT;
+
+------------------------------------------------------------------------------
+-- Aggregate: feedback.status_summary(review_status) -> to_review | reviewed | mixed
+------------------------------------------------------------------------------
+
+CREATE FUNCTION feedback.status_summary_accum(integer, feedback.review_status) RETURNS integer
+    AS 'MODULE_PATHNAME', 'feedback_status_summary_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION feedback.status_summary_final(integer) RETURNS text
+    AS 'MODULE_PATHNAME', 'feedback_status_summary_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE feedback.status_summary(feedback.review_status) (
+    SFUNC = feedback.status_summary_accum,
+    STYPE = integer,
+    INITCOND = '0',
+    FINALFUNC = feedback.status_summary_final,
+    COMBINEFUNC = pg_catalog.int4or,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE feedback.status_summary(feedback.review_status) IS
+    'to_review when every status is to_review, reviewed when none is, mixed otherwise; NULL over no rows';
+
+------------------------------------------------------------------------------
+-- Tables.  Every table but users is keyed by tenant_id first, so that it can
+-- be distributed by tenant on Citus (users becomes a reference table).
+------------------------------------------------------------------------------
+
+CREATE TABLE feedback.users (
+    id              uuid PRIMARY KEY,
+    email           text NOT NULL,
+    can_impersonate boolean NOT NULL DEFAULT false,
+    created_at      timestamptz NOT NULL,
+    updated_at      timestamptz NOT NULL
+);
+CREATE UNIQUE INDEX users_email_key ON feedback.users (pg_catalog.lower(email));
+COMMENT ON TABLE feedback.users IS 'People who give or review feedback; email is unique case-insensitively';
+
+CREATE TABLE feedback.memberships (
+    tenant_id  uuid NOT NULL,
+    user_id    uuid NOT NULL,
+    role       text NOT NULL CHECK (role IN ('member', 'reviewer', 'admin')),
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, user_id),
+    CONSTRAINT memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES feedback.users (id)
+);
+CREATE INDEX memberships_user_id_idx ON feedback.memberships (user_id);
+COMMENT ON TABLE feedback.memberships IS 'Who belongs to which tenant, with which role; a tenant exists once it has a member';
+
+CREATE TABLE feedback.conversations (
+    tenant_id   uuid NOT NULL,
+    id          uuid NOT NULL,
+    title       text,
+    agent_name  text,
+    is_archived boolean NOT NULL DEFAULT false,
+    created_at  timestamptz NOT NULL,
+    updated_at  timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+COMMENT ON TABLE feedback.conversations IS 'Chat threads of a tenant';
+
+CREATE TABLE feedback.messages (
+    tenant_id       uuid NOT NULL,
+    id              uuid NOT NULL,
+    conversation_id uuid NOT NULL,
+    role            text NOT NULL CHECK (role IN ('user', 'assistant')),
+    content         text NOT NULL,
+    reply_to        uuid,
+    turn_id         uuid,
+    is_complete     boolean NOT NULL DEFAULT true,
+    created_at      timestamptz NOT NULL,
+    updated_at      timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, conversation_id) REFERENCES feedback.conversations (tenant_id, id)
+);
+CREATE INDEX messages_conversation_idx
+    ON feedback.messages (tenant_id, conversation_id, created_at, id);
+COMMENT ON TABLE feedback.messages IS 'Messages of conversations; an answer is a message with role assistant';
+
+CREATE TABLE feedback.feedback (
+    tenant_id             uuid NOT NULL,
+    id                    uuid NOT NULL,
+    conversation_id       uuid,
+    message_id            uuid,
+    turn_id               uuid,
+    user_id               uuid NOT NULL,
+    impersonated_by       uuid,
+    rating                feedback.rating,
+    comment               text CHECK (pg_catalog.char_length(comment) <= 2000),
+    reasons               text[] NOT NULL DEFAULT '{}',
+    kind                  text NOT NULL DEFAULT 'message_reaction',
+    source_surface        text NOT NULL DEFAULT 'chat_message',
+    client_feedback_id    uuid,
+    status                feedback.review_status NOT NULL DEFAULT 'to_review',
+    reviewed_by           uuid,
+    reviewed_at           timestamptz,
+    corrected_response    text,
+    context               jsonb,
+    suggested_action_type text,
+    suggested_action_data jsonb NOT NULL DEFAULT '{}',
+    created_at            timestamptz NOT NULL,
+    updated_at            timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    -- one feedback per (tenant, answer, user, kind); ungrouped feedback has no answer
+    CONSTRAINT feedback_answer_key UNIQUE (tenant_id, message_id, user_id, kind),
+    -- the idempotency key of a user's submits
+    CONSTRAINT feedback_client_key UNIQUE (tenant_id, user_id, client_feedback_id),
+    CONSTRAINT feedback_has_content CHECK (rating IS NOT NULL OR comment IS NOT NULL),
+    FOREIGN KEY (tenant_id, message_id) REFERENCES feedback.messages (tenant_id, id)
+);
+CREATE INDEX feedback_conversation_idx ON feedback.feedback (tenant_id, conversation_id, user_id);
+COMMENT ON TABLE feedback.feedback IS 'One person''s judgement of one answer: rating and/or comment, reasons, review status';
+
+CREATE TABLE feedback.status_history (
+    tenant_id   uuid NOT NULL,
+    id          bigserial,
+    feedback_id uuid NOT NULL,
+    from_status feedback.review_status,
+    to_status   feedback.review_status NOT NULL,
+    changed_by  uuid,
+    changed_at  timestamptz NOT NULL,
+    note        text,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX status_history_feedback_idx ON feedback.status_history (tenant_id, feedback_id, id);
+COMMENT ON TABLE feedback.status_history IS 'Every review status change of a feedback: who, when, an optional note';
+
+CREATE TABLE feedback.settings (
+    tenant_id       uuid NOT NULL,
+    rating          feedback.rating NOT NULL,
+    auto_approve    boolean NOT NULL DEFAULT false,
+    reason_required boolean NOT NULL DEFAULT false,
+    updated_by      uuid,
+    updated_at      timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, rating)
+);
+COMMENT ON TABLE feedback.settings IS 'Per-tenant rules by rating: auto-approval and required reason (default: neither)';
+
+CREATE TABLE feedback.golden_example (
+    tenant_id         uuid NOT NULL,
+    id                uuid NOT NULL,
+    feedback_id       uuid,
+    conversation_id   uuid,
+    message_id        uuid,
+    source_type       text NOT NULL CHECK (source_type IN ('positive', 'negative', 'manual')),
+    approval_type     text NOT NULL CHECK (approval_type IN ('auto', 'manual')),
+    prompt            text,
+    original_response text,
+    golden_response   text,
+    is_active         boolean NOT NULL DEFAULT false,
+    created_at        timestamptz NOT NULL,
+    updated_at        timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    CONSTRAINT golden_example_feedback_key UNIQUE (tenant_id, feedback_id)
+);
+COMMENT ON TABLE feedback.golden_example IS 'Prompt and approved answer pairs for model improvement, kept from feedback';
+
+SELECT pg_catalog.pg_extension_config_dump('feedback.users', '');
+SELECT pg_catalog.pg_extension_config_dump('feedback.memberships', '');
+SELECT pg_catalog.pg_extension_config_dump('feedback.conversations', '');
+SELECT pg_catalog.pg_extension_config_dump('feedback.messages', '');
+SELECT pg_catalog.pg_extension_config_dump('feedback.feedback', '');
+SELECT pg_catalog.pg_extension_config_dump('feedback.status_history', '');
+SELECT pg_catalog.pg_extension_config_dump('feedback.status_history_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('feedback.settings', '');
+SELECT pg_catalog.pg_extension_config_dump('feedback.golden_example', '');
+
+------------------------------------------------------------------------------
+-- Who is calling
+------------------------------------------------------------------------------
+
+CREATE FUNCTION feedback.whoami(tenant_id uuid) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_whoami'
+    LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.whoami(uuid) IS
+$$Show the user a call acts as in a tenant
+
+Resolves the acting user (feedback.user_id, else the JWT sub claim) and any
+impersonation, and returns {tenant_id, user: {id, email}, role,
+impersonated_by}. 42501 when there is no acting user or it is not a member.$$;
+
+------------------------------------------------------------------------------
+-- Ingest API (feedback.grant_ingest): for the trusted backend of the chat app
+------------------------------------------------------------------------------
+
+CREATE FUNCTION feedback.put_user(id uuid, email text, can_impersonate boolean DEFAULT false)
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_put_user'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.put_user(uuid, text, boolean) IS
+$$Create or update a user
+
+Idempotent upsert by id; the email is unique case-insensitively (PT409 when
+another user has it). Returns {id, email, can_impersonate, created_at, updated_at}.$$;
+
+CREATE FUNCTION feedback.put_member(tenant_id uuid, user_id uuid, role text DEFAULT 'member')
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_put_member'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.put_member(uuid, uuid, text) IS
+$$Add a user to a tenant or change its role
+
+Idempotent upsert by (tenant_id, user_id); role is member, reviewer or admin.
+Returns {tenant_id, user_id, email, role, created_at, updated_at}.$$;
+
+CREATE FUNCTION feedback.put_conversation(tenant_id uuid, id uuid, title text DEFAULT NULL,
+        agent_name text DEFAULT NULL, is_archived boolean DEFAULT false,
+        created_at timestamptz DEFAULT now())
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_put_conversation'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.put_conversation(uuid, uuid, text, text, boolean, timestamptz) IS
+$$Create or update a conversation
+
+Idempotent upsert by (tenant_id, id); created_at is kept from the first call.
+Returns {tenant_id, id, title, agent_name, is_archived, created_at, updated_at}.$$;
+
+CREATE FUNCTION feedback.put_message(tenant_id uuid, id uuid, conversation_id uuid, role text,
+        content text, reply_to uuid DEFAULT NULL, turn_id uuid DEFAULT NULL,
+        is_complete boolean DEFAULT true, created_at timestamptz DEFAULT now())
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_put_message'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.put_message(uuid, uuid, uuid, text, text, uuid, uuid, boolean, timestamptz) IS
+$$Create or update a message of a conversation
+
+Idempotent upsert by (tenant_id, id). role is user or assistant (an answer);
+an answer still streaming has is_complete = false; reply_to is the user
+message it answers. Returns the stored message.$$;
+
+CREATE FUNCTION feedback.set_suggestion(tenant_id uuid, id uuid, suggested_action_type text,
+        suggested_action_data jsonb DEFAULT '{}')
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_set_suggestion'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.set_suggestion(uuid, uuid, text, jsonb) IS
+$$Set the suggested action of a feedback
+
+Written by an enrichment worker; suggested_action_data is a JSON object.
+Returns the feedback object.$$;
+
+------------------------------------------------------------------------------
+-- Privileges
+------------------------------------------------------------------------------
+
+CREATE FUNCTION feedback.grant_api(role regrole) RETURNS void
+    AS 'MODULE_PATHNAME', 'feedback_grant_api'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION feedback.grant_api(regrole) IS
+$$Let a role call the feedback and review API
+
+Grants USAGE on schema feedback and EXECUTE on the API functions; no table
+privileges (the functions reach the data).$$;
+
+CREATE FUNCTION feedback.grant_ingest(role regrole) RETURNS void
+    AS 'MODULE_PATHNAME', 'feedback_grant_ingest'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION feedback.grant_ingest(regrole) IS
+$$Let a role call the ingest API
+
+Grants USAGE on schema feedback and EXECUTE on put_user, put_member,
+put_conversation, put_message and set_suggestion.$$;
+
+-- Only the granted roles may call the API.  The support functions of the
+-- types and of the aggregate stay callable by everyone, as for any type.
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA feedback FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+    feedback.rating_in(cstring), feedback.rating_out(feedback.rating),
+    feedback.rating_recv(internal), feedback.rating_send(feedback.rating),
+    feedback.review_status_in(cstring), feedback.review_status_out(feedback.review_status),
+    feedback.review_status_recv(internal), feedback.review_status_send(feedback.review_status),
+    feedback.rating_eq(feedback.rating, feedback.rating),
+    feedback.rating_ne(feedback.rating, feedback.rating),
+    feedback.rating_lt(feedback.rating, feedback.rating),
+    feedback.rating_le(feedback.rating, feedback.rating),
+    feedback.rating_gt(feedback.rating, feedback.rating),
+    feedback.rating_ge(feedback.rating, feedback.rating),
+    feedback.rating_cmp(feedback.rating, feedback.rating),
+    feedback.rating_hash(feedback.rating),
+    feedback.rating_hash_extended(feedback.rating, bigint),
+    feedback.review_status_eq(feedback.review_status, feedback.review_status),
+    feedback.review_status_ne(feedback.review_status, feedback.review_status),
+    feedback.review_status_lt(feedback.review_status, feedback.review_status),
+    feedback.review_status_le(feedback.review_status, feedback.review_status),
+    feedback.review_status_gt(feedback.review_status, feedback.review_status),
+    feedback.review_status_ge(feedback.review_status, feedback.review_status),
+    feedback.review_status_cmp(feedback.review_status, feedback.review_status),
+    feedback.review_status_hash(feedback.review_status),
+    feedback.review_status_hash_extended(feedback.review_status, bigint),
+    feedback.rating_to_bool(feedback.rating), feedback.bool_to_rating(boolean),
+    feedback.status_summary_accum(integer, feedback.review_status),
+    feedback.status_summary_final(integer),
+    feedback.status_summary(feedback.review_status)
+TO PUBLIC;
+
+COMMENT ON FUNCTION feedback.rating_in(cstring) IS 'Text input of feedback.rating';
+COMMENT ON FUNCTION feedback.rating_out(feedback.rating) IS 'Text output of feedback.rating';
+COMMENT ON FUNCTION feedback.rating_recv(internal) IS 'Binary input of feedback.rating';
+COMMENT ON FUNCTION feedback.rating_send(feedback.rating) IS 'Binary output of feedback.rating';
+COMMENT ON FUNCTION feedback.review_status_in(cstring) IS 'Text input of feedback.review_status';
+COMMENT ON FUNCTION feedback.review_status_out(feedback.review_status) IS 'Text output of feedback.review_status';
+COMMENT ON FUNCTION feedback.review_status_recv(internal) IS 'Binary input of feedback.review_status';
+COMMENT ON FUNCTION feedback.review_status_send(feedback.review_status) IS 'Binary output of feedback.review_status';
+COMMENT ON FUNCTION feedback.rating_eq(feedback.rating, feedback.rating) IS 'Implementation of = for feedback.rating';
+COMMENT ON FUNCTION feedback.rating_ne(feedback.rating, feedback.rating) IS 'Implementation of <> for feedback.rating';
+COMMENT ON FUNCTION feedback.rating_lt(feedback.rating, feedback.rating) IS 'Implementation of < for feedback.rating';
+COMMENT ON FUNCTION feedback.rating_le(feedback.rating, feedback.rating) IS 'Implementation of <= for feedback.rating';
+COMMENT ON FUNCTION feedback.rating_gt(feedback.rating, feedback.rating) IS 'Implementation of > for feedback.rating';
+COMMENT ON FUNCTION feedback.rating_ge(feedback.rating, feedback.rating) IS 'Implementation of >= for feedback.rating';
+COMMENT ON FUNCTION feedback.rating_cmp(feedback.rating, feedback.rating) IS 'Btree comparison of feedback.rating';
+COMMENT ON FUNCTION feedback.rating_hash(feedback.rating) IS 'Hash of feedback.rating';
+COMMENT ON FUNCTION feedback.rating_hash_extended(feedback.rating, bigint) IS 'Seeded hash of feedback.rating';
+COMMENT ON FUNCTION feedback.review_status_eq(feedback.review_status, feedback.review_status) IS 'Implementation of = for feedback.review_status';
+COMMENT ON FUNCTION feedback.review_status_ne(feedback.review_status, feedback.review_status) IS 'Implementation of <> for feedback.review_status';
+COMMENT ON FUNCTION feedback.review_status_lt(feedback.review_status, feedback.review_status) IS 'Implementation of < for feedback.review_status';
+COMMENT ON FUNCTION feedback.review_status_le(feedback.review_status, feedback.review_status) IS 'Implementation of <= for feedback.review_status';
+COMMENT ON FUNCTION feedback.review_status_gt(feedback.review_status, feedback.review_status) IS 'Implementation of > for feedback.review_status';
+COMMENT ON FUNCTION feedback.review_status_ge(feedback.review_status, feedback.review_status) IS 'Implementation of >= for feedback.review_status';
+COMMENT ON FUNCTION feedback.review_status_cmp(feedback.review_status, feedback.review_status) IS 'Btree comparison of feedback.review_status';
+COMMENT ON FUNCTION feedback.review_status_hash(feedback.review_status) IS 'Hash of feedback.review_status';
+COMMENT ON FUNCTION feedback.review_status_hash_extended(feedback.review_status, bigint) IS 'Seeded hash of feedback.review_status';
+COMMENT ON FUNCTION feedback.rating_to_bool(feedback.rating) IS 'Cast feedback.rating to boolean: positive is true';
+COMMENT ON FUNCTION feedback.bool_to_rating(boolean) IS 'Cast boolean to feedback.rating: true is positive';
+COMMENT ON FUNCTION feedback.status_summary_accum(integer, feedback.review_status) IS 'Transition function of feedback.status_summary';
+COMMENT ON FUNCTION feedback.status_summary_final(integer) IS 'Final function of feedback.status_summary';

@@ -1,0 +1,60 @@
+/*-------------------------------------------------------------------------
+ *
+ * args.c
+ *	  Checks of API arguments shared by every module.  Each failure is an
+ *	  ereport with the SQLSTATE of API.md's error table.
+ *
+ * src/args.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "feedback.h"
+
+#include "fmgr.h"
+#include "mb/pg_wchar.h"
+#include "utils/datetime.h"
+
+/*
+ * Raise 22023 when argument n, called name, is NULL.
+ */
+void
+fb_require_arg(FunctionCallInfo fcinfo, int n, const char *name)
+{
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be null", name),
+				 errhint("Pass a value for %s, or leave the argument out to use its default.", name)));
+}
+
+/*
+ * Raise 22023 unless ts is a finite timestamp between the years 1 and 9999
+ * (what RFC 3339 can write).
+ */
+void
+fb_check_timestamp(TimestampTz ts, const char *name)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+
+	if (TIMESTAMP_NOT_FINITE(ts) ||
+		timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0 ||
+		tm.tm_year < 1 || tm.tm_year > 9999)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a finite timestamp between the years 1 and 9999", name)));
+}
+
+/*
+ * The start of a user-supplied string, short enough to quote in a message.
+ */
+char *
+fb_quotable(const char *str)
+{
+	int			len = strlen(str);
+
+	if (len <= 64)
+		return pstrdup(str);
+	len = pg_mbcliplen(str, len, 64);
+	return psprintf("%.*s...", len, str);
+}

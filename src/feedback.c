@@ -1,0 +1,54 @@
+/*-------------------------------------------------------------------------
+ *
+ * feedback.c
+ *	  Module entry point: the settings the extension defines.
+ *
+ * src/feedback.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "feedback.h"
+
+#include "fmgr.h"
+#include "utils/guc.h"
+
+PG_MODULE_MAGIC;
+
+char	   *feedback_user_id_setting = NULL;
+char	   *feedback_impersonate_email_setting = NULL;
+
+void		_PG_init(void);
+
+/*
+ * Define feedback.user_id and feedback.impersonate_email.  A value set
+ * before the library was loaded (a placeholder) is taken over.
+ */
+void
+_PG_init(void)
+{
+	DefineCustomStringVariable("feedback.user_id",
+							   "The acting user of feedback API calls (a uuid of feedback.users).",
+							   "Set by a trusted application, usually with SET LOCAL. When empty, "
+							   "the sub claim of request.jwt.claims is used.",
+							   &feedback_user_id_setting,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("feedback.impersonate_email",
+							   "Email of the user an impersonating caller acts as.",
+							   "Needs can_impersonate on the acting user. When empty, the "
+							   "x-impersonate-email header of request.headers is used.",
+							   &feedback_impersonate_email_setting,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
+
+#if PG_VERSION_NUM >= 150000
+	MarkGUCPrefixReserved("feedback");
+#else
+	EmitWarningsOnPlaceholders("feedback");
+#endif
+}

@@ -1,0 +1,169 @@
+/*-------------------------------------------------------------------------
+ *
+ * feedback.h
+ *	  Declarations shared by the modules of the feedback extension.
+ *
+ * src/feedback.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FEEDBACK_H
+#define FEEDBACK_H
+
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+
+/* The project's own SQLSTATEs: PostgREST turns PTxyz into HTTP status xyz. */
+#define ERRCODE_FEEDBACK_NOT_FOUND	MAKE_SQLSTATE('P','T','4','0','4')
+#define ERRCODE_FEEDBACK_CONFLICT	MAKE_SQLSTATE('P','T','4','0','9')
+
+/* feedback.rating: one byte, ordered negative < positive */
+#define FB_RATING_NEGATIVE	0
+#define FB_RATING_POSITIVE	1
+
+/* feedback.review_status: one byte, in the order of the type */
+typedef enum FeedbackStatus
+{
+	FB_STATUS_TO_REVIEW = 0,
+	FB_STATUS_AUTO_APPROVED = 1,
+	FB_STATUS_REVIEWED = 2,
+	FB_STATUS_DISMISSED = 3
+} FeedbackStatus;
+
+/* types.c */
+extern bool feedback_rating_parse(const char *str, int len, uint8 *result);
+extern const char *feedback_rating_name(uint8 rating);
+extern bool feedback_status_parse(const char *str, int len, uint8 *result);
+extern const char *feedback_status_name(uint8 status);
+
+/* feedback.c: the settings the extension defines */
+extern char *feedback_user_id_setting;
+extern char *feedback_impersonate_email_setting;
+
+/*
+ * identity.c: who is calling.  A membership role; each one includes the
+ * rights of those below it.
+ */
+typedef enum FeedbackRole
+{
+	FB_ROLE_NONE = 0,
+	FB_ROLE_MEMBER = 1,
+	FB_ROLE_REVIEWER = 2,
+	FB_ROLE_ADMIN = 3
+} FeedbackRole;
+
+typedef struct FeedbackCaller
+{
+	pg_uuid_t	tenant_id;
+	pg_uuid_t	user_id;		/* the user the call acts as */
+	char	   *email;
+	FeedbackRole role;			/* that user's role in the tenant */
+	bool		impersonating;	/* true when acting for another user */
+	pg_uuid_t	actor_id;		/* the authenticated user, when impersonating */
+	char	   *actor_email;
+} FeedbackCaller;
+
+extern void feedback_resolve_caller(FeedbackCaller *caller, Datum tenant_id,
+									bool tenant_isnull, FeedbackRole min_role);
+extern FeedbackRole feedback_role_parse(const char *role);
+extern const char *feedback_role_name(FeedbackRole role);
+
+/* spi.c: prepared-once SPI statements with bound parameters */
+#define FB_MAX_ARGS 16
+
+typedef struct FbQuery
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[FB_MAX_ARGS];
+	SPIPlanPtr	plan;			/* prepared on first use and kept */
+} FbQuery;
+
+/* A value that may be NULL, as read from a result column. */
+typedef struct FbValue
+{
+	Datum		value;
+	bool		isnull;
+} FbValue;
+
+#define FB_VALUE(d) ((FbValue) {(d), false})
+#define FB_NULL ((FbValue) {(Datum) 0, true})
+
+extern int	fb_exec(FbQuery *query, Datum *values, const bool *isnull, long tcount);
+extern Datum fb_col(int row, int col, bool *isnull);
+extern FbValue fb_val(int row, int col);
+extern char *fb_col_text(int row, int col);
+extern void fb_connect(void);
+extern Datum fb_finish_jsonb(Jsonb *result);
+
+/* json.c: building jsonb results */
+typedef struct JsonbParseState JsonbParseState;
+
+extern void fb_json_begin(JsonbParseState **state);
+extern Jsonb *fb_json_end(JsonbParseState **state);
+extern void fb_json_key(JsonbParseState **state, const char *key);
+extern void fb_json_text(JsonbParseState **state, const char *key, const char *value);
+extern void fb_json_datum_text(JsonbParseState **state, const char *key, FbValue value);
+extern void fb_json_null(JsonbParseState **state, const char *key);
+extern void fb_json_bool(JsonbParseState **state, const char *key, bool value);
+extern void fb_json_datum_bool(JsonbParseState **state, const char *key, FbValue value);
+extern void fb_json_int(JsonbParseState **state, const char *key, int64 value);
+extern void fb_json_uuid(JsonbParseState **state, const char *key, FbValue value);
+extern void fb_json_timestamp(JsonbParseState **state, const char *key, FbValue value);
+extern void fb_json_jsonb(JsonbParseState **state, const char *key, FbValue value);
+extern void fb_json_user(JsonbParseState **state, const char *key, FbValue id,
+						 const char *email);
+extern char *fb_format_timestamp(TimestampTz ts);
+extern char *fb_json_string_field(const char *json, const char *key);
+
+/*
+ * object.c: the feedback object.  FEEDBACK_SELECT is the select list and
+ * joins every query that returns feedback objects starts with; the caller
+ * appends a WHERE clause on f (always with f.tenant_id).
+ */
+#define FEEDBACK_SELECT \
+	"SELECT f.id, f.tenant_id, f.conversation_id, f.message_id, f.turn_id," \
+	"       f.user_id, gu.email, f.impersonated_by, iu.email," \
+	"       f.rating, f.comment, f.reasons, f.kind, f.source_surface," \
+	"       f.client_feedback_id, f.status, f.reviewed_by, ru.email, f.reviewed_at," \
+	"       f.corrected_response, f.context, um.content, c.title," \
+	"       f.suggested_action_type, f.suggested_action_data, f.created_at, f.updated_at" \
+	"  FROM feedback.feedback f" \
+	"  JOIN feedback.users gu ON gu.id OPERATOR(pg_catalog.=) f.user_id" \
+	"  LEFT JOIN feedback.users iu ON iu.id OPERATOR(pg_catalog.=) f.impersonated_by" \
+	"  LEFT JOIN feedback.users ru ON ru.id OPERATOR(pg_catalog.=) f.reviewed_by" \
+	"  LEFT JOIN feedback.conversations c" \
+	"    ON c.tenant_id OPERATOR(pg_catalog.=) f.tenant_id" \
+	"   AND c.id OPERATOR(pg_catalog.=) f.conversation_id" \
+	"  LEFT JOIN feedback.messages am" \
+	"    ON am.tenant_id OPERATOR(pg_catalog.=) f.tenant_id" \
+	"   AND am.id OPERATOR(pg_catalog.=) f.message_id" \
+	"  LEFT JOIN LATERAL (" \
+	"    SELECT m.content FROM feedback.messages m" \
+	"     WHERE m.tenant_id OPERATOR(pg_catalog.=) f.tenant_id" \
+	"       AND m.conversation_id OPERATOR(pg_catalog.=) am.conversation_id" \
+	"       AND m.role OPERATOR(pg_catalog.=) 'user'" \
+	"       AND CASE WHEN am.reply_to IS NULL" \
+	"                THEN m.created_at OPERATOR(pg_catalog.<=) am.created_at" \
+	"                 AND m.id OPERATOR(pg_catalog.<>) am.id" \
+	"                ELSE m.id OPERATOR(pg_catalog.=) am.reply_to END" \
+	"     ORDER BY m.created_at DESC, m.id DESC LIMIT 1) um ON true"
+
+extern Jsonb *feedback_object(int row);
+extern Jsonb *feedback_object_by_id(Datum tenant_id, Datum id);
+
+/* args.c: argument checks */
+extern void fb_require_arg(FunctionCallInfo fcinfo, int n, const char *name);
+extern void fb_check_timestamp(TimestampTz ts, const char *name);
+extern char *fb_quotable(const char *str);
+
+/* uuid helpers */
+extern bool fb_uuid_parse(const char *str, pg_uuid_t *result);
+extern char *fb_uuid_text(const pg_uuid_t *uuid);
+
+#endif							/* FEEDBACK_H */

@@ -1,0 +1,217 @@
+/*-------------------------------------------------------------------------
+ *
+ * identity.c
+ *	  Who is calling: the acting user, impersonation and membership roles.
+ *
+ * Every feedback and review API call goes through feedback_resolve_caller.
+ * The acting user is the setting feedback.user_id, else the sub claim of
+ * PostgREST's request.jwt.claims.  With feedback.impersonate_email (or the
+ * x-impersonate-email header of request.headers) an acting user who has
+ * can_impersonate acts as the member with that email; when no member of
+ * the tenant has it, the call proceeds as the acting user.  Every refusal
+ * is 42501.
+ *
+ * src/identity.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "feedback.h"
+
+#include "catalog/pg_type_d.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+
+/* The acting user, with its role in the tenant (NULL when not a member). */
+static FbQuery actor_query = {
+	"SELECT u.email, u.can_impersonate, m.role"
+	"  FROM feedback.users u"
+	"  LEFT JOIN feedback.memberships m"
+	"    ON m.tenant_id OPERATOR(pg_catalog.=) $2"
+	"   AND m.user_id OPERATOR(pg_catalog.=) u.id"
+	" WHERE u.id OPERATOR(pg_catalog.=) $1",
+	2, {UUIDOID, UUIDOID}
+};
+
+/* The member of the tenant with an email, compared case-insensitively. */
+static FbQuery member_by_email_query = {
+	"SELECT u.id, u.email, m.role"
+	"  FROM feedback.memberships m"
+	"  JOIN feedback.users u ON u.id OPERATOR(pg_catalog.=) m.user_id"
+	" WHERE m.tenant_id OPERATOR(pg_catalog.=) $2"
+	"   AND pg_catalog.lower(u.email) OPERATOR(pg_catalog.=) pg_catalog.lower($1)",
+	2, {TEXTOID, UUIDOID}
+};
+
+static const char *const role_names[] = {"none", "member", "reviewer", "admin"};
+
+/*
+ * A membership role from its name; FB_ROLE_NONE when the name is unknown.
+ */
+FeedbackRole
+feedback_role_parse(const char *role)
+{
+	int			i;
+
+	for (i = FB_ROLE_MEMBER; i <= FB_ROLE_ADMIN; i++)
+		if (strcmp(role, role_names[i]) == 0)
+			return (FeedbackRole) i;
+	return FB_ROLE_NONE;
+}
+
+/*
+ * The name of a membership role.
+ */
+const char *
+feedback_role_name(FeedbackRole role)
+{
+	return role_names[role];
+}
+
+/*
+ * A setting's value, or NULL when it is unset or empty.
+ */
+static const char *
+SettingValue(const char *name)
+{
+	const char *value = GetConfigOption(name, true, false);
+
+	return (value != NULL && value[0] != '\0') ? value : NULL;
+}
+
+/*
+ * The acting user's id as text: feedback.user_id, else the JWT sub claim.
+ */
+static const char *
+ActingUserText(void)
+{
+	if (feedback_user_id_setting != NULL && feedback_user_id_setting[0] != '\0')
+		return feedback_user_id_setting;
+	return fb_json_string_field(SettingValue("request.jwt.claims"), "sub");
+}
+
+/*
+ * The email to impersonate: feedback.impersonate_email, else the
+ * x-impersonate-email request header; NULL when neither is set.
+ */
+static const char *
+ImpersonateEmail(void)
+{
+	const char *email;
+
+	if (feedback_impersonate_email_setting != NULL &&
+		feedback_impersonate_email_setting[0] != '\0')
+		return feedback_impersonate_email_setting;
+	email = fb_json_string_field(SettingValue("request.headers"), "x-impersonate-email");
+	return (email != NULL && email[0] != '\0') ? email : NULL;
+}
+
+/*
+ * Resolve who is calling for a call on tenant_id that needs at least
+ * min_role, and fill in caller.  Must run inside an SPI connection; the
+ * strings of caller live until SPI_finish.  Raises 22023 for a NULL
+ * tenant and 42501 for every refusal.
+ */
+void
+feedback_resolve_caller(FeedbackCaller *caller, Datum tenant_id, bool tenant_isnull,
+						FeedbackRole min_role)
+{
+	const char *user_text;
+	const char *email;
+	Datum		args[2];
+	bool		isnull;
+	bool		can_impersonate;
+	char	   *role;
+
+	if (tenant_isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tenant_id must not be null"),
+				 errhint("Pass the uuid of the tenant the call is for.")));
+
+	memset(caller, 0, sizeof(*caller));
+	caller->tenant_id = *DatumGetUUIDP(tenant_id);
+
+	user_text = ActingUserText();
+	if (user_text == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("no acting user"),
+				 errdetail("Neither the setting feedback.user_id nor the sub claim of request.jwt.claims is set."),
+				 errhint("Run SET LOCAL feedback.user_id = '<user uuid>' first, or call through PostgREST with a JWT whose sub claim is the user's id.")));
+	if (!fb_uuid_parse(user_text, &caller->user_id))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("acting user \"%s\" is not a uuid", user_text),
+				 errhint("Set feedback.user_id (or the JWT sub claim) to the id of a user registered with feedback.put_user.")));
+
+	args[0] = UUIDPGetDatum(&caller->user_id);
+	args[1] = tenant_id;
+	if (fb_exec(&actor_query, args, NULL, 1) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("acting user %s is not a known user", user_text),
+				 errhint("Register the user with feedback.put_user first.")));
+	caller->email = fb_col_text(0, 1);
+	can_impersonate = DatumGetBool(fb_col(0, 2, &isnull));
+	role = fb_col_text(0, 3);
+	caller->role = role ? feedback_role_parse(role) : FB_ROLE_NONE;
+
+	email = ImpersonateEmail();
+	if (email != NULL)
+	{
+		if (!can_impersonate)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("user %s may not impersonate other users", caller->email),
+					 errhint("Give the user can_impersonate with feedback.put_user, or drop the impersonation email.")));
+
+		args[0] = CStringGetTextDatum(email);
+		if (fb_exec(&member_by_email_query, args, NULL, 1) > 0)
+		{
+			caller->impersonating = true;
+			caller->actor_id = caller->user_id;
+			caller->actor_email = caller->email;
+			caller->user_id = *DatumGetUUIDP(fb_col(0, 1, &isnull));
+			caller->email = fb_col_text(0, 2);
+			caller->role = feedback_role_parse(fb_col_text(0, 3));
+		}
+	}
+
+	if (caller->role == FB_ROLE_NONE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("user %s is not a member of tenant %s",
+						caller->email, fb_uuid_text(&caller->tenant_id)),
+				 errhint("Add the user to the tenant with feedback.put_member.")));
+	if (caller->role < min_role)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("this call needs the %s role in tenant %s, and user %s is a %s",
+						feedback_role_name(min_role), fb_uuid_text(&caller->tenant_id),
+						caller->email, feedback_role_name(caller->role)),
+				 errhint("Ask an admin of the tenant to change the role with feedback.put_member.")));
+}
+
+PG_FUNCTION_INFO_V1(feedback_whoami);
+/*
+ * feedback.whoami(tenant_id): the user this call acts as in the tenant,
+ * its role, and the impersonating user if any.
+ */
+Datum
+feedback_whoami(PG_FUNCTION_ARGS)
+{
+	FeedbackCaller caller;
+	JsonbParseState *state = NULL;
+
+	fb_connect();
+	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
+
+	fb_json_begin(&state);
+	fb_json_uuid(&state, "tenant_id", FB_VALUE(UUIDPGetDatum(&caller.tenant_id)));
+	fb_json_user(&state, "user", FB_VALUE(UUIDPGetDatum(&caller.user_id)), caller.email);
+	fb_json_text(&state, "role", feedback_role_name(caller.role));
+	fb_json_user(&state, "impersonated_by",
+				 caller.impersonating ? FB_VALUE(UUIDPGetDatum(&caller.actor_id)) : FB_NULL,
+				 caller.actor_email);
+	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
+}

@@ -1,0 +1,441 @@
+/*-------------------------------------------------------------------------
+ *
+ * ingest.c
+ *	  The ingest API, for the trusted backend of the chat application:
+ *	  put_user, put_member, put_conversation, put_message, set_suggestion.
+ *
+ * Each is an idempotent upsert keyed by id that returns the stored object.
+ * An exact repeat writes nothing (the ON CONFLICT ... WHERE clause skips
+ * the update), so updated_at moves only when something changed; created_at
+ * is set by the first call and kept.  Authorization is the EXECUTE
+ * privilege given by feedback.grant_ingest: these calls need no acting
+ * user.
+ *
+ * src/ingest.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "feedback.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type_d.h"
+#include "utils/builtins.h"
+
+#define USER_COLUMNS "u.id, u.email, u.can_impersonate, u.created_at, u.updated_at"
+
+static FbQuery user_email_taken_query = {
+	"SELECT u.id FROM feedback.users u"
+	" WHERE pg_catalog.lower(u.email) OPERATOR(pg_catalog.=) pg_catalog.lower($1)"
+	"   AND u.id OPERATOR(pg_catalog.<>) $2",
+	2, {TEXTOID, UUIDOID}
+};
+
+static FbQuery user_upsert_query = {
+	"INSERT INTO feedback.users AS u (id, email, can_impersonate, created_at, updated_at)"
+	" VALUES ($1, $2, $3, $4, $4)"
+	" ON CONFLICT (id) DO UPDATE"
+	"   SET email = EXCLUDED.email, can_impersonate = EXCLUDED.can_impersonate,"
+	"       updated_at = EXCLUDED.updated_at"
+	" WHERE u.email OPERATOR(pg_catalog.<>) EXCLUDED.email"
+	"    OR u.can_impersonate OPERATOR(pg_catalog.<>) EXCLUDED.can_impersonate"
+	" RETURNING " USER_COLUMNS,
+	4, {UUIDOID, TEXTOID, BOOLOID, TIMESTAMPTZOID}
+};
+
+static FbQuery user_get_query = {
+	"SELECT " USER_COLUMNS " FROM feedback.users u WHERE u.id OPERATOR(pg_catalog.=) $1",
+	1, {UUIDOID}
+};
+
+#define MEMBER_COLUMNS "m.role, m.created_at, m.updated_at"
+
+static FbQuery member_upsert_query = {
+	"INSERT INTO feedback.memberships AS m (tenant_id, user_id, role, created_at, updated_at)"
+	" VALUES ($1, $2, $3, $4, $4)"
+	" ON CONFLICT (tenant_id, user_id) DO UPDATE"
+	"   SET role = EXCLUDED.role, updated_at = EXCLUDED.updated_at"
+	" WHERE m.role OPERATOR(pg_catalog.<>) EXCLUDED.role"
+	" RETURNING " MEMBER_COLUMNS,
+	4, {UUIDOID, UUIDOID, TEXTOID, TIMESTAMPTZOID}
+};
+
+static FbQuery member_get_query = {
+	"SELECT " MEMBER_COLUMNS " FROM feedback.memberships m"
+	" WHERE m.tenant_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2",
+	2, {UUIDOID, UUIDOID}
+};
+
+#define CONVERSATION_COLUMNS \
+	"c.tenant_id, c.id, c.title, c.agent_name, c.is_archived, c.created_at, c.updated_at"
+
+static FbQuery conversation_upsert_query = {
+	"INSERT INTO feedback.conversations AS c"
+	"       (tenant_id, id, title, agent_name, is_archived, created_at, updated_at)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7)"
+	" ON CONFLICT (tenant_id, id) DO UPDATE"
+	"   SET title = EXCLUDED.title, agent_name = EXCLUDED.agent_name,"
+	"       is_archived = EXCLUDED.is_archived, updated_at = EXCLUDED.updated_at"
+	" WHERE c.title IS DISTINCT FROM EXCLUDED.title"
+	"    OR c.agent_name IS DISTINCT FROM EXCLUDED.agent_name"
+	"    OR c.is_archived OPERATOR(pg_catalog.<>) EXCLUDED.is_archived"
+	" RETURNING " CONVERSATION_COLUMNS,
+	7, {UUIDOID, UUIDOID, TEXTOID, TEXTOID, BOOLOID, TIMESTAMPTZOID, TIMESTAMPTZOID}
+};
+
+static FbQuery conversation_get_query = {
+	"SELECT " CONVERSATION_COLUMNS " FROM feedback.conversations c"
+	" WHERE c.tenant_id OPERATOR(pg_catalog.=) $1 AND c.id OPERATOR(pg_catalog.=) $2",
+	2, {UUIDOID, UUIDOID}
+};
+
+#define MESSAGE_COLUMNS \
+	"m.tenant_id, m.id, m.conversation_id, m.role, m.content, m.reply_to, m.turn_id," \
+	" m.is_complete, m.created_at, m.updated_at"
+
+static FbQuery message_get_query = {
+	"SELECT " MESSAGE_COLUMNS " FROM feedback.messages m"
+	" WHERE m.tenant_id OPERATOR(pg_catalog.=) $1 AND m.id OPERATOR(pg_catalog.=) $2",
+	2, {UUIDOID, UUIDOID}
+};
+
+static FbQuery message_upsert_query = {
+	"INSERT INTO feedback.messages AS m (tenant_id, id, conversation_id, role, content,"
+	"       reply_to, turn_id, is_complete, created_at, updated_at)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+	" ON CONFLICT (tenant_id, id) DO UPDATE"
+	"   SET content = EXCLUDED.content, reply_to = EXCLUDED.reply_to,"
+	"       turn_id = EXCLUDED.turn_id, is_complete = EXCLUDED.is_complete,"
+	"       updated_at = EXCLUDED.updated_at"
+	" WHERE m.content OPERATOR(pg_catalog.<>) EXCLUDED.content"
+	"    OR m.reply_to IS DISTINCT FROM EXCLUDED.reply_to"
+	"    OR m.turn_id IS DISTINCT FROM EXCLUDED.turn_id"
+	"    OR m.is_complete OPERATOR(pg_catalog.<>) EXCLUDED.is_complete"
+	" RETURNING " MESSAGE_COLUMNS,
+	10, {UUIDOID, UUIDOID, UUIDOID, TEXTOID, TEXTOID, UUIDOID, UUIDOID, BOOLOID,
+		TIMESTAMPTZOID, TIMESTAMPTZOID}
+};
+
+static FbQuery suggestion_update_query = {
+	"UPDATE feedback.feedback f"
+	"   SET suggested_action_type = $3, suggested_action_data = $4"
+	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.id OPERATOR(pg_catalog.=) $2"
+	"   AND (f.suggested_action_type IS DISTINCT FROM $3"
+	"        OR f.suggested_action_data OPERATOR(pg_catalog.<>) $4)",
+	4, {UUIDOID, UUIDOID, TEXTOID, JSONBOID}
+};
+
+/*
+ * Run an upsert; when the exact repeat wrote nothing, read the stored row
+ * with get (whose parameters are the upsert's first nget).
+ */
+static void
+UpsertOrGet(FbQuery *upsert, FbQuery *get, Datum *values, const bool *isnull)
+{
+	if (fb_exec(upsert, values, isnull, 1) == 0 && fb_exec(get, values, NULL, 1) == 0)
+		elog(ERROR, "row vanished after upsert");
+}
+
+/*
+ * Raise 22023 unless email looks like an address: one @ with text on both
+ * sides, no white space or control characters, at most 320 bytes.
+ */
+static void
+CheckEmail(const char *email)
+{
+	const char *at = strchr(email, '@');
+	const char *p;
+	bool		ok = strlen(email) <= 320 && at != NULL && at != email &&
+		at[1] != '\0' && strchr(at + 1, '@') == NULL;
+
+	for (p = email; ok && *p; p++)
+		if ((unsigned char) *p <= ' ' || *p == 0x7f)
+			ok = false;
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid email \"%s\"", fb_quotable(email)),
+				 errdetail("An email has one @ with text on both sides, no spaces or control characters, and at most 320 bytes.")));
+}
+
+PG_FUNCTION_INFO_V1(feedback_put_user);
+/*
+ * put_user(id, email, can_impersonate): create or update a user.
+ */
+Datum
+feedback_put_user(PG_FUNCTION_ARGS)
+{
+	Datum		values[4];
+	char	   *email;
+	JsonbParseState *state = NULL;
+	bool		isnull;
+
+	fb_require_arg(fcinfo, 0, "id");
+	fb_require_arg(fcinfo, 1, "email");
+	fb_require_arg(fcinfo, 2, "can_impersonate");
+	email = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	CheckEmail(email);
+
+	values[0] = PG_GETARG_DATUM(0);
+	values[1] = CStringGetTextDatum(email);
+	values[2] = PG_GETARG_DATUM(2);
+	values[3] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+
+	fb_connect();
+	if (fb_exec(&user_email_taken_query, (Datum[]) {values[1], values[0]}, NULL, 1) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEEDBACK_CONFLICT),
+				 errmsg("email \"%s\" already belongs to user %s", fb_quotable(email),
+						fb_uuid_text(DatumGetUUIDP(fb_col(0, 1, &isnull)))),
+				 errhint("Emails are unique case-insensitively; update that user instead.")));
+	UpsertOrGet(&user_upsert_query, &user_get_query, values, NULL);
+
+	fb_json_begin(&state);
+	fb_json_uuid(&state, "id", fb_val(0, 1));
+	fb_json_datum_text(&state, "email", fb_val(0, 2));
+	fb_json_datum_bool(&state, "can_impersonate", fb_val(0, 3));
+	fb_json_timestamp(&state, "created_at", fb_val(0, 4));
+	fb_json_timestamp(&state, "updated_at", fb_val(0, 5));
+	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
+}
+
+PG_FUNCTION_INFO_V1(feedback_put_member);
+/*
+ * put_member(tenant_id, user_id, role): add a user to a tenant or change
+ * its role.
+ */
+Datum
+feedback_put_member(PG_FUNCTION_ARGS)
+{
+	Datum		values[4];
+	char	   *role;
+	char	   *email;
+	JsonbParseState *state = NULL;
+
+	fb_require_arg(fcinfo, 0, "tenant_id");
+	fb_require_arg(fcinfo, 1, "user_id");
+	fb_require_arg(fcinfo, 2, "role");
+	role = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	if (feedback_role_parse(role) == FB_ROLE_NONE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid role \"%s\"", fb_quotable(role)),
+				 errhint("Use member, reviewer or admin.")));
+
+	values[0] = PG_GETARG_DATUM(0);
+	values[1] = PG_GETARG_DATUM(1);
+	values[2] = CStringGetTextDatum(role);
+	values[3] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+
+	fb_connect();
+	if (fb_exec(&user_get_query, &values[1], NULL, 1) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
+				 errmsg("user %s not found", fb_uuid_text(DatumGetUUIDP(values[1]))),
+				 errhint("Create the user with feedback.put_user first.")));
+	email = fb_col_text(0, 2);
+	UpsertOrGet(&member_upsert_query, &member_get_query, values, NULL);
+
+	fb_json_begin(&state);
+	fb_json_uuid(&state, "tenant_id", FB_VALUE(values[0]));
+	fb_json_uuid(&state, "user_id", FB_VALUE(values[1]));
+	fb_json_text(&state, "email", email);
+	fb_json_datum_text(&state, "role", fb_val(0, 1));
+	fb_json_timestamp(&state, "created_at", fb_val(0, 2));
+	fb_json_timestamp(&state, "updated_at", fb_val(0, 3));
+	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
+}
+
+PG_FUNCTION_INFO_V1(feedback_put_conversation);
+/*
+ * put_conversation(tenant_id, id, title, agent_name, is_archived,
+ * created_at): create or update a conversation.
+ */
+Datum
+feedback_put_conversation(PG_FUNCTION_ARGS)
+{
+	Datum		values[7];
+	bool		isnull[7] = {false};
+	JsonbParseState *state = NULL;
+
+	fb_require_arg(fcinfo, 0, "tenant_id");
+	fb_require_arg(fcinfo, 1, "id");
+	fb_require_arg(fcinfo, 4, "is_archived");
+	fb_require_arg(fcinfo, 5, "created_at");
+	fb_check_timestamp(PG_GETARG_TIMESTAMPTZ(5), "created_at");
+
+	for (int i = 0; i < 6; i++)
+	{
+		values[i] = PG_GETARG_DATUM(i);
+		isnull[i] = PG_ARGISNULL(i);
+	}
+	values[6] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+
+	fb_connect();
+	UpsertOrGet(&conversation_upsert_query, &conversation_get_query, values, isnull);
+
+	fb_json_begin(&state);
+	fb_json_uuid(&state, "tenant_id", fb_val(0, 1));
+	fb_json_uuid(&state, "id", fb_val(0, 2));
+	fb_json_datum_text(&state, "title", fb_val(0, 3));
+	fb_json_datum_text(&state, "agent_name", fb_val(0, 4));
+	fb_json_datum_bool(&state, "is_archived", fb_val(0, 5));
+	fb_json_timestamp(&state, "created_at", fb_val(0, 6));
+	fb_json_timestamp(&state, "updated_at", fb_val(0, 7));
+	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
+}
+
+/*
+ * Raise PT404 when the conversation does not exist in the tenant.
+ */
+static void
+RequireConversation(Datum tenant_id, Datum conversation_id)
+{
+	if (fb_exec(&conversation_get_query, (Datum[]) {tenant_id, conversation_id}, NULL, 1) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
+				 errmsg("conversation %s not found", fb_uuid_text(DatumGetUUIDP(conversation_id))),
+				 errhint("Create it in this tenant with feedback.put_conversation first.")));
+}
+
+PG_FUNCTION_INFO_V1(feedback_put_message);
+/*
+ * put_message(tenant_id, id, conversation_id, role, content, reply_to,
+ * turn_id, is_complete, created_at): create or update a message.  A
+ * message keeps its conversation and role; reply_to names a user message
+ * of the same conversation and is only for answers.
+ */
+Datum
+feedback_put_message(PG_FUNCTION_ARGS)
+{
+	Datum		values[10];
+	bool		isnull[10] = {false};
+	char	   *role;
+	JsonbParseState *state = NULL;
+	bool		null;
+	const char *const keys[] = {"tenant_id", "id", "conversation_id", "role", "content",
+		"reply_to", "turn_id", "is_complete", "created_at", "updated_at"};
+
+	fb_require_arg(fcinfo, 0, "tenant_id");
+	fb_require_arg(fcinfo, 1, "id");
+	fb_require_arg(fcinfo, 2, "conversation_id");
+	fb_require_arg(fcinfo, 3, "role");
+	fb_require_arg(fcinfo, 4, "content");
+	fb_require_arg(fcinfo, 7, "is_complete");
+	fb_require_arg(fcinfo, 8, "created_at");
+	fb_check_timestamp(PG_GETARG_TIMESTAMPTZ(8), "created_at");
+	role = text_to_cstring(PG_GETARG_TEXT_PP(3));
+	if (strcmp(role, "user") != 0 && strcmp(role, "assistant") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid message role \"%s\"", fb_quotable(role)),
+				 errhint("Use user for the person's messages and assistant for answers.")));
+	if (!PG_ARGISNULL(5) && strcmp(role, "user") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("reply_to is only for answers"),
+				 errhint("Leave reply_to null for a user message.")));
+
+	for (int i = 0; i < 9; i++)
+	{
+		values[i] = PG_GETARG_DATUM(i);
+		isnull[i] = PG_ARGISNULL(i);
+	}
+	values[9] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+
+	fb_connect();
+	RequireConversation(values[0], values[2]);
+
+	if (fb_exec(&message_get_query, values, NULL, 1) > 0 &&
+		(!DatumGetBool(DirectFunctionCall2(uuid_eq, fb_col(0, 3, &null), values[2])) ||
+		 strcmp(fb_col_text(0, 4), role) != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEEDBACK_CONFLICT),
+				 errmsg("message %s already exists as a %s message of conversation %s",
+						fb_uuid_text(DatumGetUUIDP(values[1])), fb_col_text(0, 4),
+						fb_uuid_text(DatumGetUUIDP(fb_col(0, 3, &null)))),
+				 errhint("A message keeps its conversation and role; use a new id for a new message.")));
+
+	if (!isnull[5])
+	{
+		if (fb_exec(&message_get_query, (Datum[]) {values[0], values[5]}, NULL, 1) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
+					 errmsg("message %s (reply_to) not found",
+							fb_uuid_text(DatumGetUUIDP(values[5]))),
+					 errhint("Store the user message with feedback.put_message first.")));
+		if (!DatumGetBool(DirectFunctionCall2(uuid_eq, fb_col(0, 3, &null), values[2])) ||
+			strcmp(fb_col_text(0, 4), "user") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("reply_to must be a user message of the same conversation"),
+					 errhint("Pass the id of the question this answer replies to.")));
+	}
+
+	UpsertOrGet(&message_upsert_query, &message_get_query, values, isnull);
+
+	fb_json_begin(&state);
+	for (int i = 0; i < 10; i++)
+	{
+		FbValue		v = fb_val(0, i + 1);
+
+		switch (i)
+		{
+			case 3:
+			case 4:
+				fb_json_datum_text(&state, keys[i], v);
+				break;
+			case 7:
+				fb_json_datum_bool(&state, keys[i], v);
+				break;
+			case 8:
+			case 9:
+				fb_json_timestamp(&state, keys[i], v);
+				break;
+			default:
+				fb_json_uuid(&state, keys[i], v);
+		}
+	}
+	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
+}
+
+PG_FUNCTION_INFO_V1(feedback_set_suggestion);
+/*
+ * set_suggestion(tenant_id, id, suggested_action_type,
+ * suggested_action_data): set the suggested action of a feedback, for an
+ * enrichment worker.  A NULL suggested_action_data is stored as {}.
+ */
+Datum
+feedback_set_suggestion(PG_FUNCTION_ARGS)
+{
+	Datum		values[4];
+	bool		isnull[4] = {false};
+	Jsonb	   *data;
+	Jsonb	   *result;
+
+	fb_require_arg(fcinfo, 0, "tenant_id");
+	fb_require_arg(fcinfo, 1, "id");
+	data = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
+	if (data != NULL && !JB_ROOT_IS_OBJECT(data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("suggested_action_data must be a JSON object"),
+				 errhint("Pass an object such as {} or {\"url\": \"...\"}.")));
+	if (data == NULL)
+		data = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+
+	values[0] = PG_GETARG_DATUM(0);
+	values[1] = PG_GETARG_DATUM(1);
+	values[2] = PG_GETARG_DATUM(2);
+	isnull[2] = PG_ARGISNULL(2);
+	values[3] = JsonbPGetDatum(data);
+
+	fb_connect();
+	fb_exec(&suggestion_update_query, values, isnull, 0);
+	result = feedback_object_by_id(values[0], values[1]);
+	if (result == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
+				 errmsg("feedback %s not found", fb_uuid_text(DatumGetUUIDP(values[1]))),
+				 errhint("Check the tenant_id and the feedback id.")));
+	PG_RETURN_DATUM(fb_finish_jsonb(result));
+}

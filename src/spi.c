@@ -1,0 +1,106 @@
+/*-------------------------------------------------------------------------
+ *
+ * spi.c
+ *	  Running the extension's SQL statements through SPI.
+ *
+ * Every statement is a static FbQuery: its text (schema-qualified names,
+ * $n parameters) is prepared on first use in a backend and the plan kept
+ * for the life of the backend.  Values are always bound, never spliced.
+ *
+ * src/spi.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "feedback.h"
+
+#include "utils/builtins.h"
+
+/*
+ * Connect to SPI.
+ */
+void
+fb_connect(void)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
+
+/*
+ * Execute a query with bound parameters, preparing it on first use.
+ * Returns SPI_processed; the rows are in SPI_tuptable.
+ */
+int
+fb_exec(FbQuery *query, Datum *values, const bool *isnull, long tcount)
+{
+	char		nulls[FB_MAX_ARGS];
+	int			i;
+	int			rc;
+
+	Assert(query->nargs <= FB_MAX_ARGS);
+
+	if (query->plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(query->sql, query->nargs, query->argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
+				 query->sql, SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		query->plan = plan;
+	}
+
+	for (i = 0; i < query->nargs; i++)
+		nulls[i] = (isnull != NULL && isnull[i]) ? 'n' : ' ';
+
+	rc = SPI_execute_plan(query->plan, values, nulls, false, tcount);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s",
+			 query->sql, SPI_result_code_string(rc));
+	return (int) SPI_processed;
+}
+
+/*
+ * Column col (1-based) of result row row (0-based).
+ */
+Datum
+fb_col(int row, int col, bool *isnull)
+{
+	return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, isnull);
+}
+
+/*
+ * Column col (1-based) of result row row (0-based), with its null flag.
+ */
+FbValue
+fb_val(int row, int col)
+{
+	FbValue		v;
+
+	v.value = fb_col(row, col, &v.isnull);
+	return v;
+}
+
+/*
+ * Column col of result row row as a C string of the text value, or NULL.
+ */
+char *
+fb_col_text(int row, int col)
+{
+	bool		isnull;
+	Datum		d = fb_col(row, col, &isnull);
+
+	return isnull ? NULL : TextDatumGetCString(d);
+}
+
+/*
+ * Copy a jsonb built inside SPI out to the caller's context and disconnect.
+ */
+Datum
+fb_finish_jsonb(Jsonb *result)
+{
+	Datum		d = SPI_datumTransfer(JsonbPGetDatum(result), false, -1);
+
+	SPI_finish();
+	return d;
+}

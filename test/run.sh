@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# test/run.sh -- `make test`: the regression suite (test/sql, expected/),
+# the isolation specs (test/specs) and the pgTAP tests (test/t) against a
+# private throwaway cluster.  Ends with "N passed, M failed"; exits non-zero
+# on any failure.
+
+source "$(dirname "$0")/harness.sh"
+set +e
+
+harness_setup || exit 1
+cluster_start || exit 1
+cd "$TOP"
+
+passed=0
+failed=0
+
+# Count pg_regress / pg_isolation_regress result lines ("... ok", "... FAILED").
+count_regress() {
+	local out="$1" ok bad
+	ok=$(grep -cE '\.\.\. ok|^ok [0-9]+' "$out")
+	bad=$(grep -cE '\.\.\. FAILED|^not ok [0-9]+|\.\.\. failed' "$out")
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+}
+
+show_diffs() {
+	[ -f regression.diffs ] && [ -n "${CI:-}" ] && cat regression.diffs
+	return 0
+}
+
+echo "== regression suite"
+make -s installcheck-regress PG_CONFIG="$PG_BIN/pg_config" 2>&1 | tee /tmp/feedback-regress.$$
+rc=${PIPESTATUS[0]}
+count_regress /tmp/feedback-regress.$$
+[ "$rc" -ne 0 ] && show_diffs && [ "$(grep -cE 'FAILED|failed' /tmp/feedback-regress.$$)" -eq 0 ] && failed=$((failed + 1))
+
+echo "== isolation specs"
+make -s installcheck-isolation PG_CONFIG="$PG_BIN/pg_config" 2>&1 | tee /tmp/feedback-iso.$$
+rc=${PIPESTATUS[0]}
+count_regress /tmp/feedback-iso.$$
+[ "$rc" -ne 0 ] && show_diffs && [ "$(grep -cE 'FAILED|failed' /tmp/feedback-iso.$$)" -eq 0 ] && failed=$((failed + 1))
+
+echo "== pgTAP"
+psql -qX -c 'CREATE DATABASE feedback_tap' >/dev/null
+pg_prove --verbose -d feedback_tap test/t/*.sql 2>&1 | tee /tmp/feedback-tap.$$
+rc=${PIPESTATUS[0]}
+ok=$(grep -cE '^ok [0-9]+' /tmp/feedback-tap.$$)
+bad=$(grep -cE '^not ok [0-9]+' /tmp/feedback-tap.$$)
+[ "$rc" -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
+passed=$((passed + ok))
+failed=$((failed + bad))
+
+rm -f /tmp/feedback-regress.$$ /tmp/feedback-iso.$$ /tmp/feedback-tap.$$
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
