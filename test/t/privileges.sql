@@ -1,0 +1,72 @@
+-- Privileges: EXECUTE is revoked from PUBLIC on every API function;
+-- grant_api and grant_ingest grant exactly their sets; every function has a
+-- comment.
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS pgtap;
+CREATE EXTENSION feedback;
+SELECT plan(14);
+
+CREATE ROLE feedback_test_nobody;
+CREATE ROLE feedback_test_web;
+CREATE ROLE feedback_test_backend;
+
+-- The support functions of the types and the aggregate, callable by all.
+CREATE TEMP TABLE type_support AS
+SELECT p.oid FROM pg_proc p
+ WHERE p.pronamespace = 'feedback'::regnamespace
+   AND (p.proname ~ '^(rating|review_status)_(in|out|recv|send|eq|ne|lt|le|gt|ge|cmp|hash|hash_extended)$'
+        OR p.proname IN ('rating_to_bool', 'bool_to_rating', 'status_summary',
+                         'status_summary_accum', 'status_summary_final'));
+
+SELECT is(count(*)::int, 31, 'the type and aggregate support functions') FROM type_support;
+
+SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
+          'PUBLIC may execute no other function of the extension')
+  FROM pg_proc p
+ WHERE p.pronamespace = 'feedback'::regnamespace
+   AND p.oid NOT IN (SELECT oid FROM type_support)
+   AND has_function_privilege('feedback_test_nobody', p.oid, 'EXECUTE');
+
+SELECT ok(bool_and(has_function_privilege('feedback_test_nobody', oid, 'EXECUTE')),
+          'PUBLIC may execute the type support functions') FROM type_support;
+
+SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL, 'every function has a comment')
+  FROM pg_proc p
+ WHERE p.pronamespace = 'feedback'::regnamespace
+   AND obj_description(p.oid, 'pg_proc') IS NULL;
+
+SELECT feedback.grant_api('feedback_test_web');
+SELECT feedback.grant_ingest('feedback_test_backend');
+
+SELECT ok(has_function_privilege('feedback_test_web', 'feedback.whoami(uuid)', 'EXECUTE'),
+          'grant_api grants the API');
+SELECT ok(NOT has_function_privilege('feedback_test_web', 'feedback.put_user(uuid, text, boolean)', 'EXECUTE'),
+          'grant_api does not grant the ingest API');
+SELECT ok(has_function_privilege('feedback_test_backend',
+          'feedback.put_message(uuid, uuid, uuid, text, text, uuid, uuid, boolean, timestamptz)', 'EXECUTE'),
+          'grant_ingest grants the ingest API');
+SELECT ok(NOT has_function_privilege('feedback_test_backend', 'feedback.whoami(uuid)', 'EXECUTE'),
+          'grant_ingest does not grant the API');
+SELECT ok(has_schema_privilege('feedback_test_web', 'feedback', 'USAGE'), 'grant_api grants USAGE on the schema');
+SELECT is(array_agg(c.relname::text ORDER BY 1), NULL, 'neither role has any table privilege')
+  FROM pg_class c
+ WHERE c.relnamespace = 'feedback'::regnamespace AND c.relkind = 'r'
+   AND (has_table_privilege('feedback_test_web', c.oid, 'SELECT,INSERT,UPDATE,DELETE')
+        OR has_table_privilege('feedback_test_backend', c.oid, 'SELECT,INSERT,UPDATE,DELETE'));
+
+-- The functions reach the data for a role without table privileges.
+SET LOCAL ROLE feedback_test_backend;
+SELECT is(feedback.put_user('00000000-0000-0000-0000-000000000001', 'web@example.com')->>'email',
+          'web@example.com', 'the ingest role writes through put_user');
+SELECT throws_ok('SELECT count(*) FROM feedback.users', '42501', NULL, 'but cannot read the table');
+RESET ROLE;
+SELECT feedback.put_member('aaaaaaaa-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000001');
+SET LOCAL ROLE feedback_test_web;
+SET LOCAL feedback.user_id = '00000000-0000-0000-0000-000000000001';
+SELECT is(feedback.whoami('aaaaaaaa-0000-0000-0000-000000000001')->>'role', 'member', 'the web role calls the API');
+SELECT throws_ok($$SELECT feedback.put_user('00000000-0000-0000-0000-000000000002', 'x@example.com')$$,
+                 '42501', NULL, 'but not the ingest API');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
