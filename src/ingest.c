@@ -18,8 +18,14 @@
 #include "feedback.h"
 
 #include "access/xact.h"
+#include "catalog/pg_collation_d.h"
 #include "catalog/pg_type_d.h"
+#include "common/hashfn.h"
 #include "utils/builtins.h"
+#include "utils/formatting.h"
+
+/* First key of the advisory locks that serialize put_user by email. */
+#define EMAIL_LOCK_CLASS 0x46424b45	/* "FBKE" */
 
 #define USER_COLUMNS "u.id, u.email, u.can_impersonate, u.created_at, u.updated_at"
 
@@ -179,6 +185,19 @@ feedback_put_user(PG_FUNCTION_ARGS)
 	values[1] = CStringGetTextDatum(email);
 	values[2] = PG_GETARG_DATUM(2);
 	values[3] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+
+	/*
+	 * Two calls giving one email to two ids would both pass the check below
+	 * and one would fail on the unique index; serialize them per email so
+	 * the second sees the first and gets PT409.
+	 */
+	{
+		char	   *lower = str_tolower(email, strlen(email), DEFAULT_COLLATION_OID);
+
+		DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(EMAIL_LOCK_CLASS),
+							Int32GetDatum((int32) hash_bytes((unsigned char *) lower,
+															 strlen(lower))));
+	}
 
 	fb_connect();
 	if (fb_exec(&user_email_taken_query, (Datum[]) {values[1], values[0]}, NULL, 1) > 0)

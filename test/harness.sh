@@ -30,7 +30,6 @@ ensure_packages() {
 	local pkgs=(
 		"postgresql-${PG_MAJOR}"
 		"postgresql-server-dev-${PG_MAJOR}"
-		"postgresql-contrib-${PG_MAJOR}"
 		"postgresql-${PG_MAJOR}-pgtap"
 		libtap-parser-sourcehandler-pgtap-perl
 		"$@"

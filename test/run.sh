@@ -14,13 +14,13 @@ cd "$TOP"
 passed=0
 failed=0
 
-# Count pg_regress / pg_isolation_regress result lines ("... ok", "... FAILED").
+# Count a pg_regress / pg_isolation_regress run: every test of the suite
+# that did not report "ok" failed (a missing expected file, a crash...).
 count_regress() {
-	local out="$1" ok bad
-	ok=$(grep -cE '\.\.\. ok|^ok [0-9]+' "$out")
-	bad=$(grep -cE '\.\.\. FAILED|^not ok [0-9]+|\.\.\. failed' "$out")
+	local out="$1" total="$2" ok
+	ok=$(grep -cE '^(test )? *[A-Za-z0-9_-]+ +\.\.\. ok' "$out")
 	passed=$((passed + ok))
-	failed=$((failed + bad))
+	failed=$((failed + total - ok))
 }
 
 show_diffs() {
@@ -31,14 +31,19 @@ show_diffs() {
 echo "== regression suite"
 make -s installcheck-regress PG_CONFIG="$PG_BIN/pg_config" 2>&1 | tee /tmp/feedback-regress.$$
 rc=${PIPESTATUS[0]}
-count_regress /tmp/feedback-regress.$$
-[ "$rc" -ne 0 ] && show_diffs && [ "$(grep -cE 'FAILED|failed' /tmp/feedback-regress.$$)" -eq 0 ] && failed=$((failed + 1))
+count_regress /tmp/feedback-regress.$$ "$(ls test/sql/*.sql | wc -l)"
+[ "$rc" -ne 0 ] && show_diffs
 
 echo "== isolation specs"
 make -s installcheck-isolation PG_CONFIG="$PG_BIN/pg_config" 2>&1 | tee /tmp/feedback-iso.$$
 rc=${PIPESTATUS[0]}
-count_regress /tmp/feedback-iso.$$
-[ "$rc" -ne 0 ] && show_diffs && [ "$(grep -cE 'FAILED|failed' /tmp/feedback-iso.$$)" -eq 0 ] && failed=$((failed + 1))
+count_regress /tmp/feedback-iso.$$ "$(ls test/specs/*.spec | wc -l)"
+[ "$rc" -ne 0 ] && show_diffs
+
+echo "== dump and restore"
+bash test/dump.sh 2>&1 | tee /tmp/feedback-dump.$$
+passed=$((passed + $(grep -cE '^ok [0-9]+' /tmp/feedback-dump.$$)))
+failed=$((failed + $(grep -cE '^not ok [0-9]+' /tmp/feedback-dump.$$)))
 
 echo "== pgTAP"
 psql -qX -c 'CREATE DATABASE feedback_tap' >/dev/null
@@ -50,7 +55,7 @@ bad=$(grep -cE '^not ok [0-9]+' /tmp/feedback-tap.$$)
 passed=$((passed + ok))
 failed=$((failed + bad))
 
-rm -f /tmp/feedback-regress.$$ /tmp/feedback-iso.$$ /tmp/feedback-tap.$$
+rm -f /tmp/feedback-regress.$$ /tmp/feedback-iso.$$ /tmp/feedback-dump.$$ /tmp/feedback-tap.$$
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
