@@ -1,0 +1,55 @@
+-- test/demo.sql -- run by `make demo`.
+\pset pager off
+\pset footer off
+\set QUIET on
+\echo
+\echo '== 1. Install the extension: everything lives in schema feedback'
+CREATE EXTENSION feedback;
+
+\echo
+\echo '== 2. The chat backend registers people, a tenant (it exists once it has a member) and roles'
+SELECT feedback.put_user('00000000-0000-0000-0000-00000000a11c', 'alice@example.com') ->> 'email' AS user;
+SELECT feedback.put_user('00000000-0000-0000-0000-0000000000b0', 'bob@example.com') ->> 'email' AS user;
+SELECT feedback.put_user('00000000-0000-0000-0000-0000000000ad', 'admin@example.com') ->> 'email' AS user;
+SELECT feedback.put_user('00000000-0000-0000-0000-00000000005a', 'support@example.com', can_impersonate => true)
+       ->> 'email' AS user;
+SELECT m->>'email' AS email, m->>'role' AS role
+  FROM (VALUES (feedback.put_member('7e000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-00000000a11c')),
+               (feedback.put_member('7e000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000b0', 'reviewer')),
+               (feedback.put_member('7e000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000ad', 'admin')))
+       AS t(m);
+
+\echo
+\echo '== 3. A conversation with a question and its answer (streamed, then complete)'
+SELECT jsonb_pretty(feedback.put_conversation('7e000000-0000-0000-0000-000000000001',
+       'c0000000-0000-0000-0000-000000000001', 'Product pricing discussion', 'Customer Support Assistant'));
+SELECT feedback.put_message('7e000000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-000000000001',
+       'c0000000-0000-0000-0000-000000000001', 'user', 'How much is the Pro plan?') ->> 'content' AS question;
+SELECT feedback.put_message('7e000000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-000000000002',
+       'c0000000-0000-0000-0000-000000000001', 'assistant', 'The Pro plan',
+       reply_to => 'a0000000-0000-0000-0000-000000000001', is_complete => false) ->> 'is_complete' AS streaming_complete;
+SELECT feedback.put_message('7e000000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-000000000002',
+       'c0000000-0000-0000-0000-000000000001', 'assistant', 'The Pro plan costs 20 dollars a month.',
+       reply_to => 'a0000000-0000-0000-0000-000000000001') ->> 'is_complete' AS now_complete;
+
+\echo
+\echo '== 4. Who is calling: the application sets the acting user (PostgREST: the JWT sub claim)'
+SET feedback.user_id = '00000000-0000-0000-0000-00000000a11c';
+SELECT jsonb_pretty(feedback.whoami('7e000000-0000-0000-0000-000000000001'));
+\echo '   support staff with can_impersonate act as a member by email:'
+SET feedback.user_id = '00000000-0000-0000-0000-00000000005a';
+SET feedback.impersonate_email = 'Bob@Example.com';
+SELECT jsonb_pretty(feedback.whoami('7e000000-0000-0000-0000-000000000001'));
+RESET feedback.impersonate_email;
+
+\echo
+\echo '== 5. Ratings arrive in many vocabularies; feedback.rating stores one byte, positive or negative'
+SELECT word AS given, word::feedback.rating AS stored, word::feedback.rating::boolean AS as_boolean
+  FROM unnest(ARRAY['thumbs_up', 'thumbs_down', 'LIKE', 'dislike', '+1', '-1', 'true', ' up ', '👍', '👎']) AS word;
+\echo '   anything else is refused with the list of accepted words:'
+\set ON_ERROR_STOP off
+SELECT 'meh'::feedback.rating;
+\set ON_ERROR_STOP on
+\echo '   review states (pending is an alias of to_review) and their summary over a group:'
+SELECT feedback.status_summary(s::feedback.review_status) AS summary, array_agg(s) AS statuses
+  FROM (VALUES ('pending'), ('reviewed')) AS t(s);
