@@ -450,37 +450,6 @@ $$Let a role call the ingest API
 Grants USAGE on schema feedback and EXECUTE on put_user, put_member,
 put_conversation, put_message and set_suggestion.$$;
 
--- Only the granted roles may call the API.  The support functions of the
--- types and of the aggregate stay callable by everyone, as for any type.
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA feedback FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION
-    feedback.rating_in(cstring), feedback.rating_out(feedback.rating),
-    feedback.rating_recv(internal), feedback.rating_send(feedback.rating),
-    feedback.review_status_in(cstring), feedback.review_status_out(feedback.review_status),
-    feedback.review_status_recv(internal), feedback.review_status_send(feedback.review_status),
-    feedback.rating_eq(feedback.rating, feedback.rating),
-    feedback.rating_ne(feedback.rating, feedback.rating),
-    feedback.rating_lt(feedback.rating, feedback.rating),
-    feedback.rating_le(feedback.rating, feedback.rating),
-    feedback.rating_gt(feedback.rating, feedback.rating),
-    feedback.rating_ge(feedback.rating, feedback.rating),
-    feedback.rating_cmp(feedback.rating, feedback.rating),
-    feedback.rating_hash(feedback.rating),
-    feedback.rating_hash_extended(feedback.rating, bigint),
-    feedback.review_status_eq(feedback.review_status, feedback.review_status),
-    feedback.review_status_ne(feedback.review_status, feedback.review_status),
-    feedback.review_status_lt(feedback.review_status, feedback.review_status),
-    feedback.review_status_le(feedback.review_status, feedback.review_status),
-    feedback.review_status_gt(feedback.review_status, feedback.review_status),
-    feedback.review_status_ge(feedback.review_status, feedback.review_status),
-    feedback.review_status_cmp(feedback.review_status, feedback.review_status),
-    feedback.review_status_hash(feedback.review_status),
-    feedback.review_status_hash_extended(feedback.review_status, bigint),
-    feedback.rating_to_bool(feedback.rating), feedback.bool_to_rating(boolean),
-    feedback.status_summary_accum(integer, feedback.review_status),
-    feedback.status_summary_final(integer),
-    feedback.status_summary(feedback.review_status)
-TO PUBLIC;
 
 COMMENT ON FUNCTION feedback.rating_in(cstring) IS 'Text input of feedback.rating';
 COMMENT ON FUNCTION feedback.rating_out(feedback.rating) IS 'Text output of feedback.rating';
@@ -512,3 +481,115 @@ COMMENT ON FUNCTION feedback.rating_to_bool(feedback.rating) IS 'Cast feedback.r
 COMMENT ON FUNCTION feedback.bool_to_rating(boolean) IS 'Cast boolean to feedback.rating: true is positive';
 COMMENT ON FUNCTION feedback.status_summary_accum(integer, feedback.review_status) IS 'Transition function of feedback.status_summary';
 COMMENT ON FUNCTION feedback.status_summary_final(integer) IS 'Final function of feedback.status_summary';
+
+------------------------------------------------------------------------------
+-- Feedback API (feedback.grant_api)
+------------------------------------------------------------------------------
+
+CREATE FUNCTION feedback.submit(tenant_id uuid, message_id uuid, rating feedback.rating DEFAULT NULL,
+        comment text DEFAULT NULL, reasons text[] DEFAULT '{}', kind text DEFAULT 'message_reaction',
+        source_surface text DEFAULT 'chat_message', client_feedback_id uuid DEFAULT NULL,
+        turn_id uuid DEFAULT NULL, context jsonb DEFAULT NULL)
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_submit'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.submit(uuid, uuid, feedback.rating, text, text[], text, text, uuid, uuid, jsonb) IS
+$$Give feedback on an answer
+
+Creates or replaces the acting user's feedback on an answer (one per answer,
+user and kind); message_id NULL gives ungrouped feedback. A rating or a
+comment is required. client_feedback_id makes retries idempotent. Sets
+response.status to 201 when created, 200 when replaced. Returns the feedback
+object.$$;
+
+CREATE FUNCTION feedback.put_conversation_feedback(tenant_id uuid, conversation_id uuid, body jsonb)
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_put_conversation_feedback'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.put_conversation_feedback(uuid, uuid, jsonb) IS
+$$Rate a conversation's latest answer
+
+body is {"rating": "POSITIVE" | "NEGATIVE" | null, "comment": "..."}; it fully
+replaces the acting user's feedback on the latest answer (the same feedback
+as submit's), and withdraws it when neither is left. PT409 while the answer
+is streaming. Returns {conversation_id, rating, comment, updated_at}.$$;
+
+CREATE FUNCTION feedback.get(tenant_id uuid, id uuid) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_get'
+    LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.get(uuid, uuid) IS
+$$Get one feedback
+
+Returns the feedback object. Members see their own feedback only; anything
+else is PT404, like a feedback that does not exist.$$;
+
+CREATE FUNCTION feedback.for_message(tenant_id uuid, message_id uuid) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_for_message'
+    LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.for_message(uuid, uuid) IS
+$$Get the acting user's feedback on an answer
+
+Returns the feedback object, or NULL when the user gave none. PT404 when the
+answer does not exist.$$;
+
+CREATE FUNCTION feedback.thread_reactions(tenant_id uuid, conversation_id uuid) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_thread_reactions'
+    LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.thread_reactions(uuid, uuid) IS
+$$List the acting user's feedback in a conversation
+
+Returns an array of feedback objects, oldest first.$$;
+
+CREATE FUNCTION feedback.patch(tenant_id uuid, id uuid, changes jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_patch'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.patch(uuid, uuid, jsonb) IS
+$$Change some fields of one's own feedback
+
+Keys present are set (null clears), absent keys are kept: rating,
+is_positive, reaction, comment, feedback (alias of comment), reasons, kind.
+Returns the feedback object.$$;
+
+CREATE FUNCTION feedback.delete(tenant_id uuid, id uuid) RETURNS void
+    AS 'MODULE_PATHNAME', 'feedback_delete'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.delete(uuid, uuid) IS
+$$Delete a feedback
+
+By its author or an admin of the tenant.$$;
+
+------------------------------------------------------------------------------
+-- Privileges of PUBLIC (keep last: it covers every function above)
+------------------------------------------------------------------------------
+
+-- Only the granted roles may call the API.  The support functions of the
+-- types and of the aggregate stay callable by everyone, as for any type.
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA feedback FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+    feedback.rating_in(cstring), feedback.rating_out(feedback.rating),
+    feedback.rating_recv(internal), feedback.rating_send(feedback.rating),
+    feedback.review_status_in(cstring), feedback.review_status_out(feedback.review_status),
+    feedback.review_status_recv(internal), feedback.review_status_send(feedback.review_status),
+    feedback.rating_eq(feedback.rating, feedback.rating),
+    feedback.rating_ne(feedback.rating, feedback.rating),
+    feedback.rating_lt(feedback.rating, feedback.rating),
+    feedback.rating_le(feedback.rating, feedback.rating),
+    feedback.rating_gt(feedback.rating, feedback.rating),
+    feedback.rating_ge(feedback.rating, feedback.rating),
+    feedback.rating_cmp(feedback.rating, feedback.rating),
+    feedback.rating_hash(feedback.rating),
+    feedback.rating_hash_extended(feedback.rating, bigint),
+    feedback.review_status_eq(feedback.review_status, feedback.review_status),
+    feedback.review_status_ne(feedback.review_status, feedback.review_status),
+    feedback.review_status_lt(feedback.review_status, feedback.review_status),
+    feedback.review_status_le(feedback.review_status, feedback.review_status),
+    feedback.review_status_gt(feedback.review_status, feedback.review_status),
+    feedback.review_status_ge(feedback.review_status, feedback.review_status),
+    feedback.review_status_cmp(feedback.review_status, feedback.review_status),
+    feedback.review_status_hash(feedback.review_status),
+    feedback.review_status_hash_extended(feedback.review_status, bigint),
+    feedback.rating_to_bool(feedback.rating), feedback.bool_to_rating(boolean),
+    feedback.status_summary_accum(integer, feedback.review_status),
+    feedback.status_summary_final(integer),
+    feedback.status_summary(feedback.review_status)
+TO PUBLIC;

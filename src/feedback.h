@@ -165,5 +165,6 @@ extern char *fb_quotable(const char *str);
 /* uuid helpers */
 extern bool fb_uuid_parse(const char *str, pg_uuid_t *result);
 extern char *fb_uuid_text(const pg_uuid_t *uuid);
+extern pg_uuid_t *fb_uuid_random(void);
 
 #endif							/* FEEDBACK_H */

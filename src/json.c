@@ -260,6 +260,23 @@ fb_uuid_parse(const char *str, pg_uuid_t *result)
 }
 
 /*
+ * A new random (version 4) uuid.
+ */
+pg_uuid_t *
+fb_uuid_random(void)
+{
+	pg_uuid_t  *uuid = palloc(sizeof(pg_uuid_t));
+
+	if (!pg_strong_random(uuid->data, UUID_LEN))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not generate a random uuid")));
+	uuid->data[6] = (uuid->data[6] & 0x0f) | 0x40;
+	uuid->data[8] = (uuid->data[8] & 0x3f) | 0x80;
+	return uuid;
+}
+
+/*
  * The canonical text of a uuid.
  */
 char *

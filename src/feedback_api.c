@@ -1,0 +1,1079 @@
+/*-------------------------------------------------------------------------
+ *
+ * feedback_api.c
+ *	  The feedback API: submit, put_conversation_feedback, get, for_message,
+ *	  thread_reactions, patch and delete.
+ *
+ * One feedback exists per (tenant, answer, user, kind), whichever call gave
+ * it: submit and put_conversation_feedback both end in WriteFeedback, an
+ * INSERT ... ON CONFLICT on that key, so concurrent writers of one answer
+ * never fail and the last one wins.  The DO UPDATE only fires when rating,
+ * comment or reasons change, so an exact repeat writes nothing and keeps
+ * updated_at; a change puts the feedback back to review (or auto-approval)
+ * and clears the reviewer fields.
+ *
+ * Ungrouped feedback (no answer) has no such key; a client_feedback_id
+ * makes its submits idempotent through the (tenant, user, key) unique key.
+ * A key reused on another answer is PT409; an advisory lock per key makes
+ * two concurrent first uses see each other.
+ *
+ * Members see only their own feedback, and what they may not see is PT404
+ * exactly like a row that does not exist.
+ *
+ * src/feedback_api.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "feedback.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type_d.h"
+#include "common/hashfn.h"
+#include "mb/pg_wchar.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+
+#define COMMENT_MAX_CHARS	2000
+#define REASON_MAX_CHARS	64
+#define REASONS_MAX			16
+#define LABEL_MAX_CHARS		64
+
+/* First key of the advisory locks that serialize first uses of a client key. */
+#define CLIENT_KEY_LOCK_CLASS 0x46424b43	/* "FBKC" */
+
+/* What a call asks to store. */
+typedef struct FeedbackInput
+{
+	FbValue		message_id;
+	bool		has_rating;
+	uint8		rating;
+	char	   *comment;		/* NULL when there is none */
+	Datum		reasons;		/* text[], normalized */
+	char	   *kind;
+	char	   *source_surface;
+	FbValue		client_feedback_id;
+	FbValue		turn_id;
+	FbValue		context;
+} FeedbackInput;
+
+/* An answer: (tenant_id, id) */
+static FbQuery answer_query = {
+	"SELECT m.conversation_id, m.role, m.is_complete, m.turn_id"
+	"  FROM feedback.messages m"
+	" WHERE m.tenant_id OPERATOR(pg_catalog.=) $1 AND m.id OPERATOR(pg_catalog.=) $2",
+	2, {UUIDOID, UUIDOID}
+};
+
+/* The tenant's rule for a rating: (tenant_id, rating as boolean) */
+static FbQuery rule_query = {
+	"SELECT s.auto_approve, s.reason_required FROM feedback.settings s"
+	" WHERE s.tenant_id OPERATOR(pg_catalog.=) $1"
+	"   AND s.rating OPERATOR(pg_catalog.=) $2::feedback.rating",
+	2, {UUIDOID, BOOLOID}
+};
+
+/* A user's feedback by idempotency key: (tenant_id, user_id, key) */
+static FbQuery client_key_query = {
+	"SELECT f.id, f.message_id, f.kind FROM feedback.feedback f"
+	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.user_id OPERATOR(pg_catalog.=) $2"
+	"   AND f.client_feedback_id OPERATOR(pg_catalog.=) $3",
+	3, {UUIDOID, UUIDOID, UUIDOID}
+};
+
+/* The columns, values and change rule shared by the two upserts. */
+#define UPSERT_INSERT \
+	"INSERT INTO feedback.feedback AS f" \
+	"       (tenant_id, id, conversation_id, message_id, turn_id, user_id, impersonated_by," \
+	"        rating, comment, reasons, kind, source_surface, client_feedback_id, status," \
+	"        context, created_at, updated_at)" \
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8::feedback.rating, $9, $10, $11, $12, $13," \
+	"         $14::feedback.review_status, $15, $16, $16)"
+#define UPSERT_UPDATE \
+	" DO UPDATE SET rating = EXCLUDED.rating, comment = EXCLUDED.comment," \
+	"       reasons = EXCLUDED.reasons, turn_id = COALESCE(EXCLUDED.turn_id, f.turn_id)," \
+	"       impersonated_by = EXCLUDED.impersonated_by, source_surface = EXCLUDED.source_surface," \
+	"       client_feedback_id = COALESCE(EXCLUDED.client_feedback_id, f.client_feedback_id)," \
+	"       context = COALESCE(EXCLUDED.context, f.context), status = EXCLUDED.status," \
+	"       reviewed_by = NULL, reviewed_at = NULL, updated_at = EXCLUDED.updated_at" \
+	" WHERE f.rating IS DISTINCT FROM EXCLUDED.rating" \
+	"    OR f.comment IS DISTINCT FROM EXCLUDED.comment" \
+	"    OR f.reasons OPERATOR(pg_catalog.<>) EXCLUDED.reasons" \
+	" RETURNING f.id, f.xmax OPERATOR(pg_catalog.=) '0'::pg_catalog.xid"
+#define UPSERT_ARGTYPES \
+	{UUIDOID, UUIDOID, UUIDOID, UUIDOID, UUIDOID, UUIDOID, UUIDOID, BOOLOID, TEXTOID, \
+	 TEXTARRAYOID, TEXTOID, TEXTOID, UUIDOID, TEXTOID, JSONBOID, TIMESTAMPTZOID}
+
+/* Feedback on an answer: one per (tenant, answer, user, kind). */
+static FbQuery upsert_answer_query = {
+	UPSERT_INSERT " ON CONFLICT (tenant_id, message_id, user_id, kind)" UPSERT_UPDATE,
+	16, UPSERT_ARGTYPES
+};
+
+/* Ungrouped feedback: idempotent per client key when there is one. */
+static FbQuery upsert_ungrouped_query = {
+	UPSERT_INSERT " ON CONFLICT (tenant_id, user_id, client_feedback_id)" UPSERT_UPDATE,
+	16, UPSERT_ARGTYPES
+};
+
+/* The id of a user's feedback on an answer: (tenant_id, message_id, user_id, kind) */
+static FbQuery answer_feedback_id_query = {
+	"SELECT f.id FROM feedback.feedback f"
+	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.message_id OPERATOR(pg_catalog.=) $2"
+	"   AND f.user_id OPERATOR(pg_catalog.=) $3 AND f.kind OPERATOR(pg_catalog.=) $4",
+	4, {UUIDOID, UUIDOID, UUIDOID, TEXTOID}
+};
+
+/* The latest message of a conversation: (tenant_id, conversation_id) */
+static FbQuery latest_message_query = {
+	"SELECT m.id, m.role, m.is_complete FROM feedback.messages m"
+	" WHERE m.tenant_id OPERATOR(pg_catalog.=) $1"
+	"   AND m.conversation_id OPERATOR(pg_catalog.=) $2"
+	" ORDER BY m.created_at DESC, m.id DESC LIMIT 1",
+	2, {UUIDOID, UUIDOID}
+};
+
+static FbQuery updated_at_query = {
+	"SELECT f.updated_at FROM feedback.feedback f"
+	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.id OPERATOR(pg_catalog.=) $2",
+	2, {UUIDOID, UUIDOID}
+};
+
+static FbQuery conversation_exists_query = {
+	"SELECT 1 FROM feedback.conversations c"
+	" WHERE c.tenant_id OPERATOR(pg_catalog.=) $1 AND c.id OPERATOR(pg_catalog.=) $2",
+	2, {UUIDOID, UUIDOID}
+};
+
+/* Withdraw a user's feedback on an answer: (tenant_id, message_id, user_id, kind) */
+static FbQuery withdraw_query = {
+	"DELETE FROM feedback.feedback f"
+	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.message_id OPERATOR(pg_catalog.=) $2"
+	"   AND f.user_id OPERATOR(pg_catalog.=) $3 AND f.kind OPERATOR(pg_catalog.=) $4",
+	4, {UUIDOID, UUIDOID, UUIDOID, TEXTOID}
+};
+
+/* A feedback for a change by its author, locked: (tenant_id, id) */
+static FbQuery lock_feedback_query = {
+	"SELECT f.user_id, f.message_id, f.rating, f.comment, f.reasons, f.kind,"
+	"       f.status, f.reviewed_by, f.reviewed_at"
+	"  FROM feedback.feedback f"
+	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.id OPERATOR(pg_catalog.=) $2"
+	" FOR UPDATE",
+	2, {UUIDOID, UUIDOID}
+};
+
+static FbQuery patch_query = {
+	"UPDATE feedback.feedback f"
+	"   SET rating = $3::feedback.rating, comment = $4, reasons = $5, kind = $6,"
+	"       status = $7::feedback.review_status, reviewed_by = $8, reviewed_at = $9,"
+	"       impersonated_by = $10, updated_at = $11"
+	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.id OPERATOR(pg_catalog.=) $2",
+	11, {UUIDOID, UUIDOID, BOOLOID, TEXTOID, TEXTARRAYOID, TEXTOID, TEXTOID, UUIDOID,
+		TIMESTAMPTZOID, UUIDOID, TIMESTAMPTZOID}
+};
+
+static FbQuery delete_query = {
+	"DELETE FROM feedback.feedback f"
+	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.id OPERATOR(pg_catalog.=) $2",
+	2, {UUIDOID, UUIDOID}
+};
+
+/* The acting user's feedback on an answer, message_reaction first. */
+static FbQuery for_message_query = {
+	FEEDBACK_SELECT
+	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.message_id OPERATOR(pg_catalog.=) $2"
+	"   AND f.user_id OPERATOR(pg_catalog.=) $3"
+	" ORDER BY f.kind OPERATOR(pg_catalog.=) 'message_reaction' DESC, f.updated_at DESC"
+	" LIMIT 1",
+	3, {UUIDOID, UUIDOID, UUIDOID}
+};
+
+/* The acting user's feedback in a conversation, oldest first. */
+static FbQuery thread_query = {
+	FEEDBACK_SELECT
+	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.conversation_id OPERATOR(pg_catalog.=) $2"
+	"   AND f.user_id OPERATOR(pg_catalog.=) $3"
+	" ORDER BY f.created_at, f.id",
+	3, {UUIDOID, UUIDOID, UUIDOID}
+};
+
+/*
+ * Set PostgREST's response status for this transaction.
+ */
+static void
+SetResponseStatus(const char *status)
+{
+	(void) set_config_option("response.status", status, PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_LOCAL, true, 0, false);
+}
+
+/*
+ * Raise PT404 for a feedback that does not exist or may not be seen.
+ */
+static void
+pg_attribute_noreturn()
+FeedbackNotFound(Datum id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
+			 errmsg("feedback %s not found", fb_uuid_text(DatumGetUUIDP(id))),
+			 errhint("Check the tenant_id and the feedback id; members see only their own feedback.")));
+}
+
+/*
+ * Raise 22001 when a comment is over the limit.
+ */
+static void
+CheckComment(const char *comment)
+{
+	int			chars;
+
+	if (comment == NULL)
+		return;
+	chars = pg_mbstrlen(comment);
+	if (chars > COMMENT_MAX_CHARS)
+		ereport(ERROR,
+				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+				 errmsg("comment is %d characters long; the limit is %d", chars, COMMENT_MAX_CHARS),
+				 errhint("Shorten the comment to %d characters or fewer.", COMMENT_MAX_CHARS)));
+}
+
+/*
+ * Raise 22023 unless a label (kind, source_surface) has 1..64 characters.
+ */
+static void
+CheckLabel(const char *value, const char *name)
+{
+	int			chars = pg_mbstrlen(value);
+
+	if (chars < 1 || chars > LABEL_MAX_CHARS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must have 1 to %d characters", name, LABEL_MAX_CHARS)));
+}
+
+/* qsort comparator of C strings, by bytes */
+static int
+CompareStrings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * Normalize reasons: each a tag of 1..64 characters, no NULLs, at most 16
+ * distinct; returned as a sorted text[] without duplicates.
+ */
+static Datum
+NormalizeReasonStrings(char **tags, int n)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	int			distinct = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		int			chars = pg_mbstrlen(tags[i]);
+
+		if (chars < 1 || chars > REASON_MAX_CHARS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("reason \"%s\" must have 1 to %d characters",
+							fb_quotable(tags[i]), REASON_MAX_CHARS),
+					 errhint("Reasons are short tags such as \"incorrect\" or \"too_long\".")));
+	}
+	qsort(tags, n, sizeof(char *), CompareStrings);
+	for (i = 0; i < n; i++)
+		if (i == 0 || strcmp(tags[i], tags[i - 1]) != 0)
+			elems[distinct++] = CStringGetTextDatum(tags[i]);
+	if (distinct > REASONS_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%d distinct reasons given; at most %d are allowed", distinct, REASONS_MAX)));
+	return PointerGetDatum(construct_array(elems, distinct, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/*
+ * Normalize a text[] argument of reasons (NULL is no reasons).
+ */
+static Datum
+NormalizeReasonArray(FbValue reasons)
+{
+	ArrayType  *array;
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **tags;
+	int			n;
+	int			i;
+
+	if (reasons.isnull)
+		return NormalizeReasonStrings(NULL, 0);
+	array = DatumGetArrayTypeP(reasons.value);
+	if (ARR_NDIM(array) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("reasons must be a one-dimensional array of tags")));
+	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	tags = palloc(sizeof(char *) * Max(n, 1));
+	for (i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("reasons must not contain null")));
+		tags[i] = TextDatumGetCString(elems[i]);
+	}
+	return NormalizeReasonStrings(tags, n);
+}
+
+/*
+ * Normalize a JSON array of reasons (JSON null is no reasons).
+ */
+static Datum
+NormalizeReasonJson(JsonbValue *value)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	  **tags;
+	int			n = 0;
+
+	if (value->type == jbvNull)
+		return NormalizeReasonStrings(NULL, 0);
+	if (value->type != jbvBinary || !JsonContainerIsArray(value->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("reasons must be an array of strings"),
+				 errhint("Send for example \"reasons\": [\"incorrect\"].")));
+
+	tags = palloc(sizeof(char *) * Max(JsonContainerSize(value->val.binary.data), 1));
+	it = JsonbIteratorInit(value->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok != WJB_ELEM)
+			continue;
+		if (v.type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("reasons must be an array of strings"),
+					 errhint("Send for example \"reasons\": [\"incorrect\"].")));
+		tags[n++] = pnstrdup(v.val.string.val, v.val.string.len);
+	}
+	return NormalizeReasonStrings(tags, n);
+}
+
+/*
+ * A rating from a JSON value of key: a rating word (any vocabulary, any
+ * case), a boolean, or null.  Returns false for null.
+ */
+static bool
+RatingFromJson(JsonbValue *value, const char *key, uint8 *rating)
+{
+	switch (value->type)
+	{
+		case jbvNull:
+			return false;
+		case jbvBool:
+			*rating = value->val.boolean ? FB_RATING_POSITIVE : FB_RATING_NEGATIVE;
+			return true;
+		case jbvString:
+			if (feedback_rating_parse(value->val.string.val, value->val.string.len, rating))
+				return true;
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("invalid %s \"%s\"", key,
+							fb_quotable(pnstrdup(value->val.string.val, value->val.string.len))),
+					 errhint("Send POSITIVE or NEGATIVE (thumbs_up, thumbs_down, true, false and the other rating words are accepted too), or null.")));
+			break;
+		default:
+			break;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid %s: expected a string, a boolean or null", key),
+			 errhint("Send POSITIVE or NEGATIVE, or null.")));
+	return false;				/* keep the compiler quiet */
+}
+
+/*
+ * A comment from a JSON value of key: a string or null ("" is no comment).
+ */
+static char *
+CommentFromJson(JsonbValue *value, const char *key)
+{
+	char	   *comment;
+
+	if (value->type == jbvNull)
+		return NULL;
+	if (value->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a string or null", key)));
+	if (value->val.string.len == 0)
+		return NULL;
+	comment = pnstrdup(value->val.string.val, value->val.string.len);
+	CheckComment(comment);
+	return comment;
+}
+
+/*
+ * Raise 22023 unless body is a JSON object whose keys are all in allowed.
+ */
+static void
+CheckBodyKeys(Jsonb *body, const char *name, const char *const *allowed, const char *hint)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	if (body == NULL || !JB_ROOT_IS_OBJECT(body))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a JSON object", name),
+				 errhint("%s", hint)));
+
+	it = JsonbIteratorInit(&body->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		int			i;
+		bool		known = false;
+
+		if (tok != WJB_KEY)
+			continue;
+		for (i = 0; allowed[i] != NULL; i++)
+			if (strlen(allowed[i]) == (size_t) v.val.string.len &&
+				memcmp(allowed[i], v.val.string.val, v.val.string.len) == 0)
+				known = true;
+		if (!known)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown key \"%s\" in %s",
+							fb_quotable(pnstrdup(v.val.string.val, v.val.string.len)), name),
+					 errhint("%s", hint)));
+	}
+}
+
+/*
+ * The value of key in a JSON object, or NULL when the key is absent.
+ */
+static JsonbValue *
+BodyKey(Jsonb *body, const char *key)
+{
+	return getKeyJsonValueFromContainer(&body->root, key, strlen(key), NULL);
+}
+
+/*
+ * The status new or changed feedback starts in, and the 22023 of the
+ * tenant's reason_required rule.
+ */
+static const char *
+InitialStatus(FeedbackCaller *caller, bool has_rating, uint8 rating, const char *comment)
+{
+	bool		auto_approve = false;
+
+	if (has_rating &&
+		fb_exec(&rule_query, (Datum[]) {UUIDPGetDatum(&caller->tenant_id),
+			BoolGetDatum(rating == FB_RATING_POSITIVE)}, NULL, 1) > 0)
+	{
+		bool		isnull;
+
+		auto_approve = DatumGetBool(fb_col(0, 1, &isnull));
+		if (DatumGetBool(fb_col(0, 2, &isnull)) && comment == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("a reason is required for %s feedback in this tenant",
+							feedback_rating_name(rating)),
+					 errhint("Add a comment that says why.")));
+	}
+	return feedback_status_name(auto_approve ? FB_STATUS_AUTO_APPROVED : FB_STATUS_TO_REVIEW);
+}
+
+/*
+ * Raise 22023 when feedback would have neither rating nor comment.
+ */
+static void
+RequireContent(bool has_rating, const char *comment)
+{
+	if (!has_rating && comment == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("feedback needs a rating or a comment"),
+				 errhint("Send a rating (positive or negative), a comment, or both.")));
+}
+
+/*
+ * Store feedback for the caller: the one upsert behind submit and
+ * put_conversation_feedback.  Returns the feedback's id; *created tells
+ * whether it is new.
+ */
+static Datum
+WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, bool *created)
+{
+	Datum		tenant = UUIDPGetDatum(&caller->tenant_id);
+	Datum		user = UUIDPGetDatum(&caller->user_id);
+	Datum		values[16];
+	bool		nulls[16] = {false};
+	FbValue		conversation_id = FB_NULL;
+	FbValue		turn_id = in->turn_id;
+	FbQuery    *upsert;
+	bool		isnull;
+
+	RequireContent(in->has_rating, in->comment);
+	CheckComment(in->comment);
+	CheckLabel(in->kind, "kind");
+	CheckLabel(in->source_surface, "source_surface");
+	if (!in->context.isnull && !JB_ROOT_IS_OBJECT(DatumGetJsonbP(in->context.value)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("context must be a JSON object"),
+				 errhint("Send for example {\"query_id\": 123, \"source\": \"search\"}.")));
+
+	if (!in->message_id.isnull)
+	{
+		if (fb_exec(&answer_query, (Datum[]) {tenant, in->message_id.value}, NULL, 1) == 0 ||
+			strcmp(fb_col_text(0, 2), "assistant") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
+					 errmsg("answer %s not found", fb_uuid_text(DatumGetUUIDP(in->message_id.value))),
+					 errhint("message_id must be an assistant message of this tenant.")));
+		if (!DatumGetBool(fb_col(0, 3, &isnull)))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEEDBACK_CONFLICT),
+					 errmsg("answer %s is still streaming", fb_uuid_text(DatumGetUUIDP(in->message_id.value))),
+					 errhint("Give feedback once the answer is complete.")));
+		conversation_id = fb_val(0, 1);
+		if (turn_id.isnull)
+			turn_id = fb_val(0, 4);
+	}
+
+	if (!in->client_feedback_id.isnull)
+	{
+		pg_uuid_t  *key = DatumGetUUIDP(in->client_feedback_id.value);
+
+		DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(CLIENT_KEY_LOCK_CLASS),
+							Int32GetDatum((int32) hash_bytes(key->data, UUID_LEN)));
+		if (fb_exec(&client_key_query, (Datum[]) {tenant, user, in->client_feedback_id.value},
+					NULL, 1) > 0)
+		{
+			FbValue		used_on = fb_val(0, 2);
+			bool		same_answer = used_on.isnull ? in->message_id.isnull :
+				(!in->message_id.isnull &&
+				 DatumGetBool(DirectFunctionCall2(uuid_eq, used_on.value, in->message_id.value)));
+
+			if (!same_answer || strcmp(fb_col_text(0, 3), in->kind) != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEEDBACK_CONFLICT),
+						 errmsg("client_feedback_id %s is already used by feedback %s",
+								fb_uuid_text(key), fb_uuid_text(DatumGetUUIDP(fb_col(0, 1, &isnull)))),
+						 errdetail("That feedback is on %s, kind %s.",
+								   used_on.isnull ? "no answer" :
+								   psprintf("answer %s", fb_uuid_text(DatumGetUUIDP(used_on.value))),
+								   fb_col_text(0, 3)),
+						 errhint("Use a new client_feedback_id for each new feedback; repeat it only to retry the same one.")));
+		}
+	}
+
+	values[0] = tenant;
+	values[1] = UUIDPGetDatum(fb_uuid_random());
+	values[2] = conversation_id.value;
+	nulls[2] = conversation_id.isnull;
+	values[3] = in->message_id.value;
+	nulls[3] = in->message_id.isnull;
+	values[4] = turn_id.value;
+	nulls[4] = turn_id.isnull;
+	values[5] = user;
+	values[6] = UUIDPGetDatum(&caller->actor_id);
+	nulls[6] = !caller->impersonating;
+	values[7] = BoolGetDatum(in->rating == FB_RATING_POSITIVE);
+	nulls[7] = !in->has_rating;
+	values[8] = in->comment ? CStringGetTextDatum(in->comment) : (Datum) 0;
+	nulls[8] = in->comment == NULL;
+	values[9] = in->reasons;
+	values[10] = CStringGetTextDatum(in->kind);
+	values[11] = CStringGetTextDatum(in->source_surface);
+	values[12] = in->client_feedback_id.value;
+	nulls[12] = in->client_feedback_id.isnull;
+	values[13] = CStringGetTextDatum(InitialStatus(caller, in->has_rating, in->rating, in->comment));
+	values[14] = in->context.value;
+	nulls[14] = in->context.isnull;
+	values[15] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+
+	upsert = in->message_id.isnull ? &upsert_ungrouped_query : &upsert_answer_query;
+	if (fb_exec(upsert, values, nulls, 1) > 0)
+	{
+		*created = DatumGetBool(fb_col(0, 2, &isnull));
+		return fb_col(0, 1, &isnull);
+	}
+
+	/* An exact repeat: nothing was written. */
+	*created = false;
+	if (in->message_id.isnull)
+		fb_exec(&client_key_query, (Datum[]) {tenant, user, in->client_feedback_id.value}, NULL, 1);
+	else
+		fb_exec(&answer_feedback_id_query, (Datum[]) {tenant, in->message_id.value, user, values[10]},
+				NULL, 1);
+	return fb_col(0, 1, &isnull);
+}
+
+/*
+ * Copy a uuid datum out of SPI's tuple memory.
+ */
+static Datum
+CopyUuid(Datum d)
+{
+	pg_uuid_t  *copy = palloc(sizeof(pg_uuid_t));
+
+	memcpy(copy, DatumGetUUIDP(d), sizeof(pg_uuid_t));
+	return UUIDPGetDatum(copy);
+}
+
+PG_FUNCTION_INFO_V1(feedback_submit);
+/*
+ * submit(tenant_id, message_id, rating, comment, reasons, kind,
+ * source_surface, client_feedback_id, turn_id, context): give feedback on
+ * an answer (or ungrouped feedback with message_id NULL), replacing the
+ * caller's earlier feedback on that answer.  response.status is 201 when
+ * the feedback is new, 200 otherwise.
+ */
+Datum
+feedback_submit(PG_FUNCTION_ARGS)
+{
+	FeedbackCaller caller;
+	FeedbackInput in;
+	Datum		id;
+	bool		created;
+
+	fb_require_arg(fcinfo, 5, "kind");
+	fb_require_arg(fcinfo, 6, "source_surface");
+
+	in.message_id = PG_ARGISNULL(1) ? FB_NULL : FB_VALUE(PG_GETARG_DATUM(1));
+	in.has_rating = !PG_ARGISNULL(2);
+	in.rating = in.has_rating ? (uint8) PG_GETARG_CHAR(2) : 0;
+	in.comment = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	if (in.comment != NULL && in.comment[0] == '\0')
+		in.comment = NULL;
+	in.reasons = NormalizeReasonArray(PG_ARGISNULL(4) ? FB_NULL : FB_VALUE(PG_GETARG_DATUM(4)));
+	in.kind = text_to_cstring(PG_GETARG_TEXT_PP(5));
+	in.source_surface = text_to_cstring(PG_GETARG_TEXT_PP(6));
+	in.client_feedback_id = PG_ARGISNULL(7) ? FB_NULL : FB_VALUE(PG_GETARG_DATUM(7));
+	in.turn_id = PG_ARGISNULL(8) ? FB_NULL : FB_VALUE(PG_GETARG_DATUM(8));
+	in.context = PG_ARGISNULL(9) ? FB_NULL : FB_VALUE(PG_GETARG_DATUM(9));
+
+	fb_connect();
+	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
+	id = CopyUuid(WriteFeedback(&caller, &in, &created));
+	SetResponseStatus(created ? "201" : "200");
+	PG_RETURN_DATUM(fb_finish_jsonb(feedback_object_by_id(PG_GETARG_DATUM(0), id)));
+}
+
+PG_FUNCTION_INFO_V1(feedback_put_conversation_feedback);
+/*
+ * put_conversation_feedback(tenant_id, conversation_id, body): rate the
+ * conversation's latest answer, fully replacing the caller's feedback on
+ * it.  body keys: rating (POSITIVE, NEGATIVE or null) and comment; an
+ * absent key is cleared, and a result with neither withdraws the feedback.
+ */
+Datum
+feedback_put_conversation_feedback(PG_FUNCTION_ARGS)
+{
+	static const char *const keys[] = {"rating", "comment", NULL};
+	const char *hint = "Send {\"rating\": \"POSITIVE\" | \"NEGATIVE\" | null, \"comment\": \"...\"} with at least one of the two keys.";
+	FeedbackCaller caller;
+	FeedbackInput in;
+	Jsonb	   *body;
+	JsonbValue *rating;
+	JsonbValue *comment;
+	Datum		tenant = PG_GETARG_DATUM(0);
+	Datum		answer;
+	bool		isnull;
+	JsonbParseState *state = NULL;
+
+	fb_require_arg(fcinfo, 1, "conversation_id");
+	body = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
+	CheckBodyKeys(body, "body", keys, hint);
+	rating = BodyKey(body, "rating");
+	comment = BodyKey(body, "comment");
+	if (rating == NULL && comment == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("body needs a rating or a comment key"),
+				 errhint("%s", hint)));
+
+	memset(&in, 0, sizeof(in));
+	in.has_rating = rating != NULL && RatingFromJson(rating, "rating", &in.rating);
+	in.comment = comment != NULL ? CommentFromJson(comment, "comment") : NULL;
+	in.reasons = NormalizeReasonStrings(NULL, 0);
+	in.kind = "message_reaction";
+	in.source_surface = "api";
+	in.client_feedback_id = FB_NULL;
+	in.turn_id = FB_NULL;
+	in.context = FB_NULL;
+
+	fb_connect();
+	feedback_resolve_caller(&caller, tenant, PG_ARGISNULL(0), FB_ROLE_MEMBER);
+
+	if (fb_exec(&conversation_exists_query, (Datum[]) {tenant, PG_GETARG_DATUM(1)}, NULL, 1) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
+				 errmsg("conversation %s not found", fb_uuid_text(PG_GETARG_UUID_P(1))),
+				 errhint("Check the tenant_id and the conversation id.")));
+	if (fb_exec(&latest_message_query, (Datum[]) {tenant, PG_GETARG_DATUM(1)}, NULL, 1) == 0 ||
+		strcmp(fb_col_text(0, 2), "assistant") != 0 ||
+		!DatumGetBool(fb_col(0, 3, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEEDBACK_CONFLICT),
+				 errmsg("conversation %s is not completed", fb_uuid_text(PG_GETARG_UUID_P(1))),
+				 errdetail("Its latest message must be a complete answer."),
+				 errhint("Retry once the assistant has finished answering.")));
+	answer = CopyUuid(fb_col(0, 1, &isnull));
+	in.message_id = FB_VALUE(answer);
+
+	fb_json_begin(&state);
+	fb_json_uuid(&state, "conversation_id", FB_VALUE(PG_GETARG_DATUM(1)));
+	if (in.has_rating || in.comment != NULL)
+	{
+		bool		created;
+		Datum		id = CopyUuid(WriteFeedback(&caller, &in, &created));
+
+		fb_exec(&updated_at_query, (Datum[]) {tenant, id}, NULL, 1);
+		fb_json_text(&state, "rating", in.has_rating ?
+					 (in.rating == FB_RATING_POSITIVE ? "POSITIVE" : "NEGATIVE") : NULL);
+		fb_json_text(&state, "comment", in.comment);
+		fb_json_timestamp(&state, "updated_at", fb_val(0, 1));
+	}
+	else
+	{
+		fb_exec(&withdraw_query, (Datum[]) {tenant, answer, UUIDPGetDatum(&caller.user_id),
+					CStringGetTextDatum(in.kind)}, NULL, 0);
+		fb_json_null(&state, "rating");
+		fb_json_null(&state, "comment");
+		fb_json_timestamp(&state, "updated_at",
+						  FB_VALUE(TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
+	}
+	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
+}
+
+/*
+ * Whether the caller may see feedback given by author: its own, or any
+ * for a reviewer or admin.
+ */
+static bool
+CanSee(FeedbackCaller *caller, Datum author)
+{
+	return caller->role >= FB_ROLE_REVIEWER ||
+		DatumGetBool(DirectFunctionCall2(uuid_eq, author, UUIDPGetDatum(&caller->user_id)));
+}
+
+PG_FUNCTION_INFO_V1(feedback_get);
+/*
+ * get(tenant_id, id): one feedback object.
+ */
+Datum
+feedback_get(PG_FUNCTION_ARGS)
+{
+	FeedbackCaller caller;
+	Jsonb	   *result;
+	bool		isnull;
+
+	fb_require_arg(fcinfo, 1, "id");
+	fb_connect();
+	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
+	result = feedback_object_by_id(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
+	if (result == NULL || !CanSee(&caller, fb_col(0, 6, &isnull)))
+		FeedbackNotFound(PG_GETARG_DATUM(1));
+	PG_RETURN_DATUM(fb_finish_jsonb(result));
+}
+
+/*
+ * Raise PT404 unless message_id is an answer of the tenant.
+ */
+static void
+RequireAnswer(Datum tenant, Datum message_id)
+{
+	if (fb_exec(&answer_query, (Datum[]) {tenant, message_id}, NULL, 1) == 0 ||
+		strcmp(fb_col_text(0, 2), "assistant") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
+				 errmsg("answer %s not found", fb_uuid_text(DatumGetUUIDP(message_id))),
+				 errhint("message_id must be an assistant message of this tenant.")));
+}
+
+PG_FUNCTION_INFO_V1(feedback_for_message);
+/*
+ * for_message(tenant_id, message_id): the acting user's feedback on an
+ * answer, or SQL NULL when there is none.
+ */
+Datum
+feedback_for_message(PG_FUNCTION_ARGS)
+{
+	FeedbackCaller caller;
+
+	fb_require_arg(fcinfo, 1, "message_id");
+	fb_connect();
+	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
+	RequireAnswer(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
+	if (fb_exec(&for_message_query, (Datum[]) {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1),
+				UUIDPGetDatum(&caller.user_id)}, NULL, 1) == 0)
+	{
+		SPI_finish();
+		PG_RETURN_NULL();
+	}
+	PG_RETURN_DATUM(fb_finish_jsonb(feedback_object(0)));
+}
+
+PG_FUNCTION_INFO_V1(feedback_thread_reactions);
+/*
+ * thread_reactions(tenant_id, conversation_id): the acting user's feedback
+ * objects in a conversation, oldest first.
+ */
+Datum
+feedback_thread_reactions(PG_FUNCTION_ARGS)
+{
+	FeedbackCaller caller;
+	JsonbParseState *state = NULL;
+	JsonbValue *array;
+	int			n;
+	int			i;
+
+	fb_require_arg(fcinfo, 1, "conversation_id");
+	fb_connect();
+	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
+	if (fb_exec(&conversation_exists_query, (Datum[]) {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1)},
+				NULL, 1) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
+				 errmsg("conversation %s not found", fb_uuid_text(PG_GETARG_UUID_P(1))),
+				 errhint("Check the tenant_id and the conversation id.")));
+
+	n = fb_exec(&thread_query, (Datum[]) {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1),
+				UUIDPGetDatum(&caller.user_id)}, NULL, 0);
+	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	for (i = 0; i < n; i++)
+	{
+		Jsonb	   *object = feedback_object(i);
+		JsonbValue	v;
+
+		v.type = jbvBinary;
+		v.val.binary.data = &object->root;
+		v.val.binary.len = VARSIZE(object) - VARHDRSZ;
+		pushJsonbValue(&state, WJB_ELEM, &v);
+	}
+	array = pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	PG_RETURN_DATUM(fb_finish_jsonb(JsonbValueToJsonb(array)));
+}
+
+/* The columns of lock_feedback_query. */
+enum
+{
+	LOCK_USER_ID = 1,
+	LOCK_MESSAGE_ID,
+	LOCK_RATING,
+	LOCK_COMMENT,
+	LOCK_REASONS,
+	LOCK_KIND,
+	LOCK_STATUS,
+	LOCK_REVIEWED_BY,
+	LOCK_REVIEWED_AT
+};
+
+/*
+ * Lock a feedback the caller may see; PT404 when it does not exist or may
+ * not be seen.  The row is result row 0 of lock_feedback_query.
+ */
+static void
+LockVisibleFeedback(FeedbackCaller *caller, Datum tenant, Datum id)
+{
+	bool		isnull;
+
+	if (fb_exec(&lock_feedback_query, (Datum[]) {tenant, id}, NULL, 1) == 0 ||
+		!CanSee(caller, fb_col(0, LOCK_USER_ID, &isnull)))
+		FeedbackNotFound(id);
+}
+
+/*
+ * Raise 42501 unless the caller wrote the locked feedback (or, when
+ * admin_may, is an admin).
+ */
+static void
+RequireAuthor(FeedbackCaller *caller, bool admin_may, const char *action)
+{
+	bool		isnull;
+
+	if (!DatumGetBool(DirectFunctionCall2(uuid_eq, fb_col(0, LOCK_USER_ID, &isnull),
+										  UUIDPGetDatum(&caller->user_id))) &&
+		!(admin_may && caller->role == FB_ROLE_ADMIN))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only the author%s may %s this feedback", admin_may ? " or an admin" : "", action),
+				 errhint("Reviewers change the review status with feedback.set_status or feedback.update.")));
+}
+
+PG_FUNCTION_INFO_V1(feedback_patch);
+/*
+ * patch(tenant_id, id, changes): partial update by the feedback's author.
+ * Keys present are set (null clears), absent keys are kept.
+ */
+Datum
+feedback_patch(PG_FUNCTION_ARGS)
+{
+	static const char *const keys[] = {"rating", "is_positive", "reaction", "comment",
+	"feedback", "reasons", "kind", NULL};
+	const char *hint = "Allowed keys: rating, is_positive, reaction, comment, feedback (the comment), reasons, kind.";
+	FeedbackCaller caller;
+	Datum		tenant = PG_GETARG_DATUM(0);
+	Datum		id = PG_GETARG_DATUM(1);
+	Jsonb	   *changes;
+	bool		has_rating;
+	uint8		rating;
+	char	   *comment;
+	Datum		reasons;
+	char	   *kind;
+	bool		content_changed;
+	bool		isnull;
+	FbValue		old_rating;
+	FbValue		message_id;
+	const char *const rating_keys[] = {"rating", "is_positive", "reaction"};
+	const char *const comment_keys[] = {"comment", "feedback"};
+	const char *rating_from = NULL;
+	const char *comment_from = NULL;
+	int			i;
+
+	fb_require_arg(fcinfo, 1, "id");
+	changes = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
+	CheckBodyKeys(changes, "changes", keys, hint);
+
+	fb_connect();
+	feedback_resolve_caller(&caller, tenant, PG_ARGISNULL(0), FB_ROLE_MEMBER);
+	LockVisibleFeedback(&caller, tenant, id);
+	RequireAuthor(&caller, false, "patch");
+
+	old_rating = fb_val(0, LOCK_RATING);
+	has_rating = !old_rating.isnull;
+	rating = has_rating ? (uint8) DatumGetChar(old_rating.value) : 0;
+	comment = fb_col_text(0, LOCK_COMMENT);
+	reasons = datumCopy(fb_col(0, LOCK_REASONS, &isnull), false, -1);
+	kind = fb_col_text(0, LOCK_KIND);
+	message_id = fb_val(0, LOCK_MESSAGE_ID);
+
+	/* rating, is_positive and reaction are three names of one field */
+	for (i = 0; i < (int) lengthof(rating_keys); i++)
+	{
+		JsonbValue *v = BodyKey(changes, rating_keys[i]);
+		bool		has;
+		uint8		r = 0;
+
+		if (v == NULL)
+			continue;
+		has = RatingFromJson(v, rating_keys[i], &r);
+		if (rating_from != NULL && (has != has_rating || (has && r != rating)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s and %s disagree", rating_from, rating_keys[i]),
+					 errhint("Send one of rating, is_positive and reaction.")));
+		has_rating = has;
+		rating = r;
+		rating_from = rating_keys[i];
+	}
+	for (i = 0; i < (int) lengthof(comment_keys); i++)
+	{
+		JsonbValue *v = BodyKey(changes, comment_keys[i]);
+		char	   *c;
+
+		if (v == NULL)
+			continue;
+		c = CommentFromJson(v, comment_keys[i]);
+		if (comment_from != NULL &&
+			((c == NULL) != (comment == NULL) || (c != NULL && strcmp(c, comment) != 0)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s and %s disagree", comment_from, comment_keys[i]),
+					 errhint("Send one of comment and feedback.")));
+		comment = c;
+		comment_from = comment_keys[i];
+	}
+	if (BodyKey(changes, "reasons") != NULL)
+		reasons = NormalizeReasonJson(BodyKey(changes, "reasons"));
+	if (BodyKey(changes, "kind") != NULL)
+	{
+		JsonbValue *v = BodyKey(changes, "kind");
+
+		if (v->type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("kind must be a string")));
+		kind = pnstrdup(v->val.string.val, v->val.string.len);
+		CheckLabel(kind, "kind");
+	}
+	RequireContent(has_rating, comment);
+
+	content_changed =
+		has_rating != !old_rating.isnull ||
+		(has_rating && rating != (uint8) DatumGetChar(old_rating.value)) ||
+		(comment == NULL) != (fb_col_text(0, LOCK_COMMENT) == NULL) ||
+		(comment != NULL && strcmp(comment, fb_col_text(0, LOCK_COMMENT)) != 0) ||
+		!DatumGetBool(DirectFunctionCall2(array_eq, reasons, fb_col(0, LOCK_REASONS, &isnull)));
+
+	if (content_changed || strcmp(kind, fb_col_text(0, LOCK_KIND)) != 0)
+	{
+		Datum		values[11];
+		bool		nulls[11] = {false};
+		FbValue		reviewed_by = fb_val(0, LOCK_REVIEWED_BY);
+		FbValue		reviewed_at = fb_val(0, LOCK_REVIEWED_AT);
+		const char *status = feedback_status_name((uint8) DatumGetChar(fb_col(0, LOCK_STATUS, &isnull)));
+
+		if (strcmp(kind, fb_col_text(0, LOCK_KIND)) != 0 && !message_id.isnull &&
+			fb_exec(&answer_feedback_id_query, (Datum[]) {tenant, message_id.value,
+						UUIDPGetDatum(&caller.user_id), CStringGetTextDatum(kind)}, NULL, 1) > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEEDBACK_CONFLICT),
+					 errmsg("you already gave feedback of kind \"%s\" on this answer", fb_quotable(kind)),
+					 errhint("Patch that feedback (%s) instead.",
+							 fb_uuid_text(DatumGetUUIDP(fb_col(0, 1, &isnull))))));
+		if (content_changed)
+		{
+			status = InitialStatus(&caller, has_rating, rating, comment);
+			reviewed_by = FB_NULL;
+			reviewed_at = FB_NULL;
+		}
+
+		values[0] = tenant;
+		values[1] = id;
+		values[2] = BoolGetDatum(rating == FB_RATING_POSITIVE);
+		nulls[2] = !has_rating;
+		values[3] = comment ? CStringGetTextDatum(comment) : (Datum) 0;
+		nulls[3] = comment == NULL;
+		values[4] = reasons;
+		values[5] = CStringGetTextDatum(kind);
+		values[6] = CStringGetTextDatum(status);
+		values[7] = reviewed_by.value;
+		nulls[7] = reviewed_by.isnull;
+		values[8] = reviewed_at.value;
+		nulls[8] = reviewed_at.isnull;
+		values[9] = UUIDPGetDatum(&caller.actor_id);
+		nulls[9] = !caller.impersonating;
+		values[10] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+		fb_exec(&patch_query, values, nulls, 0);
+	}
+	PG_RETURN_DATUM(fb_finish_jsonb(feedback_object_by_id(tenant, id)));
+}
+
+PG_FUNCTION_INFO_V1(feedback_delete);
+/*
+ * delete(tenant_id, id): delete a feedback, by its author or an admin.
+ */
+Datum
+feedback_delete(PG_FUNCTION_ARGS)
+{
+	FeedbackCaller caller;
+
+	fb_require_arg(fcinfo, 1, "id");
+	fb_connect();
+	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
+	LockVisibleFeedback(&caller, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
+	RequireAuthor(&caller, true, "delete");
+	fb_exec(&delete_query, (Datum[]) {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1)}, NULL, 0);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
