@@ -27,14 +27,17 @@
 #include "feedback.h"
 
 #include "access/xact.h"
+#include "catalog/pg_collation_d.h"
 #include "catalog/pg_type_d.h"
 #include "common/hashfn.h"
 #include "mb/pg_wchar.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 #define COMMENT_MAX_CHARS	2000
 #define REASON_MAX_CHARS	64
@@ -293,6 +296,19 @@ NormalizeReasonStrings(char **tags, int n)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%d distinct reasons given; at most %d are allowed", distinct, REASONS_MAX)));
 	return PointerGetDatum(construct_array(elems, distinct, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/*
+ * Whether two normalized reason arrays are equal.
+ */
+static bool
+ReasonsEqual(Datum a, Datum b)
+{
+	static FmgrInfo array_eq_info;
+
+	if (array_eq_info.fn_oid == InvalidOid)
+		fmgr_info_cxt(F_ARRAY_EQ, &array_eq_info, TopMemoryContext);
+	return DatumGetBool(FunctionCall2Coll(&array_eq_info, C_COLLATION_OID, a, b));
 }
 
 /*
@@ -565,9 +581,10 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, bool *created)
 			if (!same_answer || strcmp(fb_col_text(0, 3), in->kind) != 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_FEEDBACK_CONFLICT),
-						 errmsg("client_feedback_id %s is already used by feedback %s",
-								fb_uuid_text(key), fb_uuid_text(DatumGetUUIDP(fb_col(0, 1, &isnull)))),
-						 errdetail("That feedback is on %s, kind %s.",
+						 errmsg("client_feedback_id %s is already used on another answer or kind",
+								fb_uuid_text(key)),
+						 errdetail("Feedback %s, on %s, kind %s, has it.",
+								   fb_uuid_text(DatumGetUUIDP(fb_col(0, 1, &isnull))),
 								   used_on.isnull ? "no answer" :
 								   psprintf("answer %s", fb_uuid_text(DatumGetUUIDP(used_on.value))),
 								   fb_col_text(0, 3)),
@@ -1013,7 +1030,7 @@ feedback_patch(PG_FUNCTION_ARGS)
 		(has_rating && rating != (uint8) DatumGetChar(old_rating.value)) ||
 		(comment == NULL) != (fb_col_text(0, LOCK_COMMENT) == NULL) ||
 		(comment != NULL && strcmp(comment, fb_col_text(0, LOCK_COMMENT)) != 0) ||
-		!DatumGetBool(DirectFunctionCall2(array_eq, reasons, fb_col(0, LOCK_REASONS, &isnull)));
+		!ReasonsEqual(reasons, fb_col(0, LOCK_REASONS, &isnull));
 
 	if (content_changed || strcmp(kind, fb_col_text(0, LOCK_KIND)) != 0)
 	{
