@@ -53,3 +53,49 @@ SELECT 'meh'::feedback.rating;
 \echo '   review states (pending is an alias of to_review) and their summary over a group:'
 SELECT feedback.status_summary(s::feedback.review_status) AS summary, array_agg(s) AS statuses
   FROM (VALUES ('pending'), ('reviewed')) AS t(s);
+
+\echo
+\echo '== 6. Alice rates the answer in the app (submit): the feedback is created (response.status 201)'
+SET feedback.user_id = '00000000-0000-0000-0000-00000000a11c';
+BEGIN;
+SELECT f->>'id' AS feedback_id, f->>'rating' AS rating, f->>'reaction' AS reaction, f->'reasons' AS reasons,
+       f->>'status' AS status, f->>'user_message' AS user_message, current_setting('response.status') AS http_status
+  FROM feedback.submit('7e000000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-000000000002',
+                       'thumbs_up', reasons => '{accurate,concise}') AS f;
+COMMIT;
+
+\echo
+\echo '== 7. ...then through the conversation PUT (rates the latest answer): the same feedback, replaced'
+SELECT jsonb_pretty(feedback.put_conversation_feedback('7e000000-0000-0000-0000-000000000001',
+       'c0000000-0000-0000-0000-000000000001', '{"rating": "NEGATIVE", "comment": "It is 25 dollars since March."}'));
+
+\echo
+\echo '== 8. ...then patches it by id (only the keys sent change): still the same feedback'
+SELECT f->>'id' AS feedback_id, f->>'rating' AS rating, f->>'comment' AS comment, f->'reasons' AS reasons
+  FROM feedback.patch('7e000000-0000-0000-0000-000000000001',
+                      (SELECT id FROM feedback.feedback LIMIT 1), '{"reasons": ["outdated"]}') AS f;
+SELECT count(*) AS feedback_rows_for_alice_on_this_answer FROM feedback.feedback;
+
+\echo
+\echo '== 9. Support staff acting as Bob give feedback: both users are recorded'
+SET feedback.user_id = '00000000-0000-0000-0000-00000000005a';
+SET feedback.impersonate_email = 'bob@example.com';
+SELECT f->'given_by'->>'email' AS given_by, f->'impersonated_by'->>'email' AS impersonated_by, f->>'comment' AS comment
+  FROM feedback.submit('7e000000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-000000000002',
+                       comment => 'Customer says the price is wrong') AS f;
+RESET feedback.impersonate_email;
+
+\echo
+\echo '== 10. How it is stored: one row per (tenant, answer, user, kind), rating as one byte'
+SELECT u.email AS given_by, f.rating, pg_column_size(f.rating) AS rating_bytes, f.comment, f.reasons, f.status
+  FROM feedback.feedback f JOIN feedback.users u ON u.id = f.user_id ORDER BY u.email;
+
+\echo
+\echo '== 11. Each user reads back their own feedback; others'' feedback is not found (PT404)'
+SET feedback.user_id = '00000000-0000-0000-0000-00000000a11c';
+SELECT jsonb_array_length(feedback.thread_reactions('7e000000-0000-0000-0000-000000000001',
+       'c0000000-0000-0000-0000-000000000001')) AS alices_reactions_in_thread;
+\set ON_ERROR_STOP off
+SELECT feedback.get('7e000000-0000-0000-0000-000000000001',
+                    (SELECT id FROM feedback.feedback WHERE user_id = '00000000-0000-0000-0000-0000000000b0'));
+\set ON_ERROR_STOP on
