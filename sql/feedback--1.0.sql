@@ -559,6 +559,120 @@ $$Delete a feedback
 By its author or an admin of the tenant.$$;
 
 ------------------------------------------------------------------------------
+-- Review API (feedback.grant_api; reviewer role)
+------------------------------------------------------------------------------
+
+CREATE FUNCTION feedback.set_status(tenant_id uuid, id uuid, status feedback.review_status,
+        note text DEFAULT NULL, corrected_response text DEFAULT NULL)
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_set_status'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.set_status(uuid, uuid, feedback.review_status, text, text) IS
+$$Change the review status of a feedback
+
+Reviewer. Follows the transition table (PT409 naming both states otherwise);
+setting the current status again is a no-op. note goes to the history; a
+corrected_response (negative feedback only) becomes its golden answer.
+Returns the feedback object.$$;
+
+CREATE FUNCTION feedback.update(tenant_id uuid, id uuid, changes jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_update'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.update(uuid, uuid, jsonb) IS
+$$Update a feedback as a reviewer
+
+changes keys: status, feedback (the comment), is_positive; absent keys are
+kept. Returns the feedback object.$$;
+
+CREATE FUNCTION feedback.history(tenant_id uuid, id uuid) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_history'
+    LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.history(uuid, uuid) IS
+$$List the status changes of a feedback
+
+Oldest first, each {from, to, by: {id, email}, at, note}.$$;
+
+CREATE FUNCTION feedback.configure(tenant_id uuid, rating feedback.rating, auto_approve boolean,
+        reason_required boolean DEFAULT false)
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_configure'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.configure(uuid, feedback.rating, boolean, boolean) IS
+$$Set a tenant's rule for a rating
+
+Admin. auto_approve: feedback of that rating is auto_approved at submit;
+reason_required: it needs a comment. Returns the settings.$$;
+
+CREATE FUNCTION feedback.settings(tenant_id uuid) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_settings'
+    LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.settings(uuid) IS
+$$Get a tenant's rules by rating
+
+{tenant_id, positive: {auto_approve, reason_required}, negative: {...}};
+both false by default.$$;
+
+------------------------------------------------------------------------------
+-- Golden examples
+------------------------------------------------------------------------------
+
+CREATE INDEX golden_example_created_idx ON feedback.golden_example (tenant_id, created_at, id);
+
+CREATE FUNCTION feedback.add_golden_example(tenant_id uuid, message_id uuid, golden_response text)
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_add_golden_example'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.add_golden_example(uuid, uuid, text) IS
+$$Add a manual golden example for an answer
+
+Reviewer. Returns the golden example.$$;
+
+CREATE FUNCTION feedback.golden_examples(tenant_id uuid, active_only boolean DEFAULT true,
+        "limit" integer DEFAULT 100, "offset" integer DEFAULT 0)
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_golden_examples'
+    LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.golden_examples(uuid, boolean, integer, integer) IS
+$$List a tenant's golden examples
+
+Reviewer. Newest first, paged: {count, next, previous, results}.$$;
+
+CREATE FUNCTION feedback.export_golden_examples(tenant_id uuid) RETURNS SETOF jsonb
+    AS 'MODULE_PATHNAME', 'feedback_export_golden_examples'
+    LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.export_golden_examples(uuid) IS
+$$Export active golden examples for fine-tuning
+
+Reviewer. One chat fine-tuning line per active example:
+{"messages": [{"role": "user", ...}, {"role": "assistant", ...}]}, ready for
+COPY (SELECT ...) TO STDOUT.$$;
+
+------------------------------------------------------------------------------
+-- Triggers of feedback.feedback: transitions, history, golden examples, events
+------------------------------------------------------------------------------
+
+CREATE FUNCTION feedback.feedback_before_update() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'feedback_before_update'
+    LANGUAGE C;
+COMMENT ON FUNCTION feedback.feedback_before_update() IS
+    'Trigger: enforce the status transition table and record who reviewed';
+
+CREATE FUNCTION feedback.feedback_after_change() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'feedback_after_change'
+    LANGUAGE C;
+COMMENT ON FUNCTION feedback.feedback_after_change() IS
+    'Trigger: write status history, keep golden examples, NOTIFY feedback_events';
+
+CREATE TRIGGER feedback_before_update
+    BEFORE UPDATE ON feedback.feedback
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status)
+    EXECUTE FUNCTION feedback.feedback_before_update();
+
+CREATE TRIGGER feedback_after_change
+    AFTER INSERT OR UPDATE OR DELETE ON feedback.feedback
+    FOR EACH ROW EXECUTE FUNCTION feedback.feedback_after_change();
+
+------------------------------------------------------------------------------
 -- Privileges of PUBLIC (keep last: it covers every function above)
 ------------------------------------------------------------------------------
 

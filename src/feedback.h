@@ -94,6 +94,7 @@ typedef struct FbValue
 #define FB_VALUE(d) ((FbValue) {(d), false})
 #define FB_NULL ((FbValue) {(Datum) 0, true})
 
+extern SPIPlanPtr fb_prepare(FbQuery *query);
 extern int	fb_exec(FbQuery *query, Datum *values, const bool *isnull, long tcount);
 extern Datum fb_col(int row, int col, bool *isnull);
 extern FbValue fb_val(int row, int col);
@@ -122,6 +123,22 @@ extern char *fb_format_timestamp(TimestampTz ts);
 extern char *fb_json_string_field(const char *json, const char *key);
 
 /*
+ * The question an answer (alias am, of tenant am.tenant_id) replies to: its
+ * reply_to, else the latest user message of the conversation before it.
+ * One column, content.
+ */
+#define PROMPT_OF_ANSWER \
+	"SELECT m.content FROM feedback.messages m" \
+	" WHERE m.tenant_id OPERATOR(pg_catalog.=) am.tenant_id" \
+	"   AND m.conversation_id OPERATOR(pg_catalog.=) am.conversation_id" \
+	"   AND m.role OPERATOR(pg_catalog.=) 'user'" \
+	"   AND CASE WHEN am.reply_to IS NULL" \
+	"            THEN m.created_at OPERATOR(pg_catalog.<=) am.created_at" \
+	"             AND m.id OPERATOR(pg_catalog.<>) am.id" \
+	"            ELSE m.id OPERATOR(pg_catalog.=) am.reply_to END" \
+	" ORDER BY m.created_at DESC, m.id DESC LIMIT 1"
+
+/*
  * object.c: the feedback object.  FEEDBACK_SELECT is the select list and
  * joins every query that returns feedback objects starts with; the caller
  * appends a WHERE clause on f (always with f.tenant_id).
@@ -143,16 +160,7 @@ extern char *fb_json_string_field(const char *json, const char *key);
 	"  LEFT JOIN feedback.messages am" \
 	"    ON am.tenant_id OPERATOR(pg_catalog.=) f.tenant_id" \
 	"   AND am.id OPERATOR(pg_catalog.=) f.message_id" \
-	"  LEFT JOIN LATERAL (" \
-	"    SELECT m.content FROM feedback.messages m" \
-	"     WHERE m.tenant_id OPERATOR(pg_catalog.=) f.tenant_id" \
-	"       AND m.conversation_id OPERATOR(pg_catalog.=) am.conversation_id" \
-	"       AND m.role OPERATOR(pg_catalog.=) 'user'" \
-	"       AND CASE WHEN am.reply_to IS NULL" \
-	"                THEN m.created_at OPERATOR(pg_catalog.<=) am.created_at" \
-	"                 AND m.id OPERATOR(pg_catalog.<>) am.id" \
-	"                ELSE m.id OPERATOR(pg_catalog.=) am.reply_to END" \
-	"     ORDER BY m.created_at DESC, m.id DESC LIMIT 1) um ON true"
+	"  LEFT JOIN LATERAL (" PROMPT_OF_ANSWER ") um ON true"
 
 extern Jsonb *feedback_object(int row);
 extern Jsonb *feedback_object_by_id(Datum tenant_id, Datum id);
@@ -161,6 +169,40 @@ extern Jsonb *feedback_object_by_id(Datum tenant_id, Datum id);
 extern void fb_require_arg(FunctionCallInfo fcinfo, int n, const char *name);
 extern void fb_check_timestamp(TimestampTz ts, const char *name);
 extern char *fb_quotable(const char *str);
+
+/*
+ * triggers.c: the triggers of feedback.feedback.  fb_exec_change runs a
+ * statement that changes feedback: system marks the extension's own
+ * resubmissions (exempt from the transition table), note goes to the
+ * history rows of the status changes it makes.
+ */
+extern int	fb_exec_change(FbQuery *query, Datum *values, const bool *isnull,
+						   bool system, const char *note);
+extern void feedback_notify(const char *event, Datum tenant_id, Datum id);
+
+/* review.c */
+extern bool feedback_transition_allowed(uint8 from, uint8 to);
+
+/* golden.c: keep the golden example of a feedback in step with it */
+extern void feedback_keep_golden_example(Datum tenant_id, Datum feedback_id, FbValue message_id,
+										 FbValue rating, uint8 status, FbValue corrected_response,
+										 bool deleted);
+
+/* golden.c: paging, shared with the queue */
+extern void fb_check_page(FunctionCallInfo fcinfo, int limit_arg, int offset_arg);
+extern void fb_json_page_link(JsonbParseState **state, const char *key, int limit,
+							  int64 offset, const char *filters);
+
+/* body.c: request bodies and feedback content */
+#define COMMENT_MAX_CHARS	2000
+
+extern void fb_check_comment(const char *comment);
+extern void fb_require_content(bool has_rating, const char *comment);
+extern void fb_body_check_keys(Jsonb *body, const char *name, const char *const *allowed,
+							   const char *hint);
+extern JsonbValue *fb_body_key(Jsonb *body, const char *key);
+extern bool fb_body_rating(JsonbValue *value, const char *key, uint8 *rating);
+extern char *fb_body_comment(JsonbValue *value, const char *key);
 
 /* uuid helpers */
 extern bool fb_uuid_parse(const char *str, pg_uuid_t *result);

@@ -39,7 +39,6 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
-#define COMMENT_MAX_CHARS	2000
 #define REASON_MAX_CHARS	64
 #define REASONS_MAX			16
 #define LABEL_MAX_CHARS		64
@@ -227,24 +226,6 @@ FeedbackNotFound(Datum id)
 }
 
 /*
- * Raise 22001 when a comment is over the limit.
- */
-static void
-CheckComment(const char *comment)
-{
-	int			chars;
-
-	if (comment == NULL)
-		return;
-	chars = pg_mbstrlen(comment);
-	if (chars > COMMENT_MAX_CHARS)
-		ereport(ERROR,
-				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
-				 errmsg("comment is %d characters long; the limit is %d", chars, COMMENT_MAX_CHARS),
-				 errhint("Shorten the comment to %d characters or fewer.", COMMENT_MAX_CHARS)));
-}
-
-/*
  * Raise 22023 unless a label (kind, source_surface) has 1..64 characters.
  */
 static void
@@ -381,106 +362,6 @@ NormalizeReasonJson(JsonbValue *value)
 }
 
 /*
- * A rating from a JSON value of key: a rating word (any vocabulary, any
- * case), a boolean, or null.  Returns false for null.
- */
-static bool
-RatingFromJson(JsonbValue *value, const char *key, uint8 *rating)
-{
-	switch (value->type)
-	{
-		case jbvNull:
-			return false;
-		case jbvBool:
-			*rating = value->val.boolean ? FB_RATING_POSITIVE : FB_RATING_NEGATIVE;
-			return true;
-		case jbvString:
-			if (feedback_rating_parse(value->val.string.val, value->val.string.len, rating))
-				return true;
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("invalid %s \"%s\"", key,
-							fb_quotable(pnstrdup(value->val.string.val, value->val.string.len))),
-					 errhint("Send POSITIVE or NEGATIVE (thumbs_up, thumbs_down, true, false and the other rating words are accepted too), or null.")));
-			break;
-		default:
-			break;
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid %s: expected a string, a boolean or null", key),
-			 errhint("Send POSITIVE or NEGATIVE, or null.")));
-	return false;				/* keep the compiler quiet */
-}
-
-/*
- * A comment from a JSON value of key: a string or null ("" is no comment).
- */
-static char *
-CommentFromJson(JsonbValue *value, const char *key)
-{
-	char	   *comment;
-
-	if (value->type == jbvNull)
-		return NULL;
-	if (value->type != jbvString)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a string or null", key)));
-	if (value->val.string.len == 0)
-		return NULL;
-	comment = pnstrdup(value->val.string.val, value->val.string.len);
-	CheckComment(comment);
-	return comment;
-}
-
-/*
- * Raise 22023 unless body is a JSON object whose keys are all in allowed.
- */
-static void
-CheckBodyKeys(Jsonb *body, const char *name, const char *const *allowed, const char *hint)
-{
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-
-	if (body == NULL || !JB_ROOT_IS_OBJECT(body))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a JSON object", name),
-				 errhint("%s", hint)));
-
-	it = JsonbIteratorInit(&body->root);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		int			i;
-		bool		known = false;
-
-		if (tok != WJB_KEY)
-			continue;
-		for (i = 0; allowed[i] != NULL; i++)
-			if (strlen(allowed[i]) == (size_t) v.val.string.len &&
-				memcmp(allowed[i], v.val.string.val, v.val.string.len) == 0)
-				known = true;
-		if (!known)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unknown key \"%s\" in %s",
-							fb_quotable(pnstrdup(v.val.string.val, v.val.string.len)), name),
-					 errhint("%s", hint)));
-	}
-}
-
-/*
- * The value of key in a JSON object, or NULL when the key is absent.
- */
-static JsonbValue *
-BodyKey(Jsonb *body, const char *key)
-{
-	return getKeyJsonValueFromContainer(&body->root, key, strlen(key), NULL);
-}
-
-/*
  * The status new or changed feedback starts in, and the 22023 of the
  * tenant's reason_required rule.
  */
@@ -507,19 +388,6 @@ InitialStatus(FeedbackCaller *caller, bool has_rating, uint8 rating, const char 
 }
 
 /*
- * Raise 22023 when feedback would have neither rating nor comment.
- */
-static void
-RequireContent(bool has_rating, const char *comment)
-{
-	if (!has_rating && comment == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("feedback needs a rating or a comment"),
-				 errhint("Send a rating (positive or negative), a comment, or both.")));
-}
-
-/*
  * Store feedback for the caller: the one upsert behind submit and
  * put_conversation_feedback.  Returns the feedback's id; *created tells
  * whether it is new.
@@ -536,8 +404,8 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, bool *created)
 	FbQuery    *upsert;
 	bool		isnull;
 
-	RequireContent(in->has_rating, in->comment);
-	CheckComment(in->comment);
+	fb_require_content(in->has_rating, in->comment);
+	fb_check_comment(in->comment);
 	CheckLabel(in->kind, "kind");
 	CheckLabel(in->source_surface, "source_surface");
 	if (!in->context.isnull && !JB_ROOT_IS_OBJECT(DatumGetJsonbP(in->context.value)))
@@ -709,9 +577,9 @@ feedback_put_conversation_feedback(PG_FUNCTION_ARGS)
 
 	fb_require_arg(fcinfo, 1, "conversation_id");
 	body = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
-	CheckBodyKeys(body, "body", keys, hint);
-	rating = BodyKey(body, "rating");
-	comment = BodyKey(body, "comment");
+	fb_body_check_keys(body, "body", keys, hint);
+	rating = fb_body_key(body, "rating");
+	comment = fb_body_key(body, "comment");
 	if (rating == NULL && comment == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -719,8 +587,8 @@ feedback_put_conversation_feedback(PG_FUNCTION_ARGS)
 				 errhint("%s", hint)));
 
 	memset(&in, 0, sizeof(in));
-	in.has_rating = rating != NULL && RatingFromJson(rating, "rating", &in.rating);
-	in.comment = comment != NULL ? CommentFromJson(comment, "comment") : NULL;
+	in.has_rating = rating != NULL && fb_body_rating(rating, "rating", &in.rating);
+	in.comment = comment != NULL ? fb_body_comment(comment, "comment") : NULL;
 	in.reasons = NormalizeReasonStrings(NULL, 0);
 	in.kind = "message_reaction";
 	in.source_surface = "api";
@@ -959,7 +827,7 @@ feedback_patch(PG_FUNCTION_ARGS)
 
 	fb_require_arg(fcinfo, 1, "id");
 	changes = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
-	CheckBodyKeys(changes, "changes", keys, hint);
+	fb_body_check_keys(changes, "changes", keys, hint);
 
 	fb_connect();
 	feedback_resolve_caller(&caller, tenant, PG_ARGISNULL(0), FB_ROLE_MEMBER);
@@ -977,13 +845,13 @@ feedback_patch(PG_FUNCTION_ARGS)
 	/* rating, is_positive and reaction are three names of one field */
 	for (i = 0; i < (int) lengthof(rating_keys); i++)
 	{
-		JsonbValue *v = BodyKey(changes, rating_keys[i]);
+		JsonbValue *v = fb_body_key(changes, rating_keys[i]);
 		bool		has;
 		uint8		r = 0;
 
 		if (v == NULL)
 			continue;
-		has = RatingFromJson(v, rating_keys[i], &r);
+		has = fb_body_rating(v, rating_keys[i], &r);
 		if (rating_from != NULL && (has != has_rating || (has && r != rating)))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -995,12 +863,12 @@ feedback_patch(PG_FUNCTION_ARGS)
 	}
 	for (i = 0; i < (int) lengthof(comment_keys); i++)
 	{
-		JsonbValue *v = BodyKey(changes, comment_keys[i]);
+		JsonbValue *v = fb_body_key(changes, comment_keys[i]);
 		char	   *c;
 
 		if (v == NULL)
 			continue;
-		c = CommentFromJson(v, comment_keys[i]);
+		c = fb_body_comment(v, comment_keys[i]);
 		if (comment_from != NULL &&
 			((c == NULL) != (comment == NULL) || (c != NULL && strcmp(c, comment) != 0)))
 			ereport(ERROR,
@@ -1010,11 +878,11 @@ feedback_patch(PG_FUNCTION_ARGS)
 		comment = c;
 		comment_from = comment_keys[i];
 	}
-	if (BodyKey(changes, "reasons") != NULL)
-		reasons = NormalizeReasonJson(BodyKey(changes, "reasons"));
-	if (BodyKey(changes, "kind") != NULL)
+	if (fb_body_key(changes, "reasons") != NULL)
+		reasons = NormalizeReasonJson(fb_body_key(changes, "reasons"));
+	if (fb_body_key(changes, "kind") != NULL)
 	{
-		JsonbValue *v = BodyKey(changes, "kind");
+		JsonbValue *v = fb_body_key(changes, "kind");
 
 		if (v->type != jbvString)
 			ereport(ERROR,
@@ -1023,7 +891,7 @@ feedback_patch(PG_FUNCTION_ARGS)
 		kind = pnstrdup(v->val.string.val, v->val.string.len);
 		CheckLabel(kind, "kind");
 	}
-	RequireContent(has_rating, comment);
+	fb_require_content(has_rating, comment);
 
 	content_changed =
 		has_rating != !old_rating.isnull ||

@@ -26,16 +26,11 @@ fb_connect(void)
 }
 
 /*
- * Execute a query with bound parameters, preparing it on first use.
- * Returns SPI_processed; the rows are in SPI_tuptable.
+ * The kept plan of a query, prepared on first use in this backend.
  */
-int
-fb_exec(FbQuery *query, Datum *values, const bool *isnull, long tcount)
+SPIPlanPtr
+fb_prepare(FbQuery *query)
 {
-	char		nulls[FB_MAX_ARGS];
-	int			i;
-	int			rc;
-
 	Assert(query->nargs <= FB_MAX_ARGS);
 
 	if (query->plan == NULL)
@@ -49,11 +44,24 @@ fb_exec(FbQuery *query, Datum *values, const bool *isnull, long tcount)
 			elog(ERROR, "SPI_keepplan failed");
 		query->plan = plan;
 	}
+	return query->plan;
+}
+
+/*
+ * Execute a query with bound parameters, preparing it on first use.
+ * Returns SPI_processed; the rows are in SPI_tuptable.
+ */
+int
+fb_exec(FbQuery *query, Datum *values, const bool *isnull, long tcount)
+{
+	char		nulls[FB_MAX_ARGS];
+	int			i;
+	int			rc;
 
 	for (i = 0; i < query->nargs; i++)
 		nulls[i] = (isnull != NULL && isnull[i]) ? 'n' : ' ';
 
-	rc = SPI_execute_plan(query->plan, values, nulls, false, tcount);
+	rc = SPI_execute_plan(fb_prepare(query), values, nulls, false, tcount);
 	if (rc < 0)
 		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s",
 			 query->sql, SPI_result_code_string(rc));

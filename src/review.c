@@ -1,0 +1,372 @@
+/*-------------------------------------------------------------------------
+ *
+ * review.c
+ *	  The review API: set_status, update, history, configure and settings,
+ *	  and the status transition table.
+ *
+ * A status change locks the feedback first (SELECT ... FOR UPDATE), so two
+ * reviewers changing one feedback at once are serialized and the second is
+ * checked against the status the first left: the history never holds an
+ * illegal pair.  The table itself is enforced by the BEFORE UPDATE trigger
+ * (triggers.c), for the API and a direct UPDATE alike.
+ *
+ * src/review.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "feedback.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type_d.h"
+#include "utils/builtins.h"
+
+/*
+ * allowed[from][to]: the transitions a reviewer or a direct UPDATE may
+ * make.  to_review -> auto_approved is the system's alone (auto-approval at
+ * submit), so it is not in the table.
+ */
+static const bool allowed[4][4] = {
+	/* to:        to_review auto_approved reviewed dismissed */
+	/* to_review */ {false, false, true, true},
+	/* auto_appr */ {true, false, true, true},
+	/* reviewed  */ {true, false, false, true},
+	/* dismissed */ {true, false, true, false},
+};
+
+/*
+ * Whether a status may change from one value to another.
+ */
+bool
+feedback_transition_allowed(uint8 from, uint8 to)
+{
+	return from < 4 && to < 4 && allowed[from][to];
+}
+
+static FbQuery lock_query = {
+	"SELECT f.status, f.rating, f.comment, f.corrected_response"
+	"  FROM feedback.feedback f"
+	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.id OPERATOR(pg_catalog.=) $2"
+	" FOR UPDATE",
+	2, {UUIDOID, UUIDOID}
+};
+
+static FbQuery review_query = {
+	"UPDATE feedback.feedback f"
+	"   SET status = $3::feedback.review_status, rating = $4::feedback.rating, comment = $5,"
+	"       corrected_response = $6,"
+	"       reviewed_by = CASE WHEN $9 THEN $7 ELSE f.reviewed_by END,"
+	"       reviewed_at = CASE WHEN $9 THEN $8 ELSE f.reviewed_at END,"
+	"       updated_at = $8"
+	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.id OPERATOR(pg_catalog.=) $2",
+	9, {UUIDOID, UUIDOID, TEXTOID, BOOLOID, TEXTOID, TEXTOID, UUIDOID, TIMESTAMPTZOID, BOOLOID}
+};
+
+static FbQuery history_query = {
+	"SELECT h.from_status::text, h.to_status::text, h.changed_by, u.email, h.changed_at, h.note"
+	"  FROM feedback.status_history h"
+	"  LEFT JOIN feedback.users u ON u.id OPERATOR(pg_catalog.=) h.changed_by"
+	" WHERE h.tenant_id OPERATOR(pg_catalog.=) $1 AND h.feedback_id OPERATOR(pg_catalog.=) $2"
+	" ORDER BY h.id",
+	2, {UUIDOID, UUIDOID}
+};
+
+static FbQuery author_query = {
+	"SELECT f.user_id FROM feedback.feedback f"
+	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.id OPERATOR(pg_catalog.=) $2",
+	2, {UUIDOID, UUIDOID}
+};
+
+static FbQuery configure_query = {
+	"INSERT INTO feedback.settings AS s"
+	"       (tenant_id, rating, auto_approve, reason_required, updated_by, updated_at)"
+	" VALUES ($1, $2::feedback.rating, $3, $4, $5, $6)"
+	" ON CONFLICT (tenant_id, rating) DO UPDATE"
+	"   SET auto_approve = EXCLUDED.auto_approve, reason_required = EXCLUDED.reason_required,"
+	"       updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at"
+	" WHERE s.auto_approve OPERATOR(pg_catalog.<>) EXCLUDED.auto_approve"
+	"    OR s.reason_required OPERATOR(pg_catalog.<>) EXCLUDED.reason_required",
+	6, {UUIDOID, BOOLOID, BOOLOID, BOOLOID, UUIDOID, TIMESTAMPTZOID}
+};
+
+static FbQuery settings_query = {
+	"SELECT s.rating OPERATOR(pg_catalog.=) 'positive'::feedback.rating, s.auto_approve,"
+	"       s.reason_required"
+	"  FROM feedback.settings s WHERE s.tenant_id OPERATOR(pg_catalog.=) $1",
+	1, {UUIDOID}
+};
+
+/* The state of a locked feedback and what a review call changes of it. */
+typedef struct Review
+{
+	uint8		status;
+	bool		has_rating;
+	uint8		rating;
+	char	   *comment;
+	char	   *corrected_response;
+} Review;
+
+/*
+ * Lock the feedback for a review; PT404 when it does not exist.
+ */
+static void
+LockForReview(Datum tenant, Datum id, Review *review)
+{
+	bool		isnull;
+	Datum		rating;
+
+	if (fb_exec(&lock_query, (Datum[]) {tenant, id}, NULL, 1) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
+				 errmsg("feedback %s not found", fb_uuid_text(DatumGetUUIDP(id))),
+				 errhint("Check the tenant_id and the feedback id.")));
+	review->status = (uint8) DatumGetChar(fb_col(0, 1, &isnull));
+	rating = fb_col(0, 2, &isnull);
+	review->has_rating = !isnull;
+	review->rating = isnull ? 0 : (uint8) DatumGetChar(rating);
+	review->comment = fb_col_text(0, 3);
+	review->corrected_response = fb_col_text(0, 4);
+}
+
+/*
+ * Whether two optional strings are equal.
+ */
+static bool
+SameText(const char *a, const char *b)
+{
+	return (a == NULL || b == NULL) ? a == b : strcmp(a, b) == 0;
+}
+
+/*
+ * Write a review (status, content, correction) by the caller when it
+ * changes anything, with note for the history.
+ */
+static void
+WriteReview(FeedbackCaller *caller, Datum tenant, Datum id, const Review *before,
+			const Review *after, const char *note)
+{
+	Datum		values[9];
+	bool		nulls[9] = {false};
+
+	if (before->status == after->status && before->has_rating == after->has_rating &&
+		before->rating == after->rating && SameText(before->comment, after->comment) &&
+		SameText(before->corrected_response, after->corrected_response))
+		return;
+
+	values[0] = tenant;
+	values[1] = id;
+	values[2] = CStringGetTextDatum(feedback_status_name(after->status));
+	values[3] = BoolGetDatum(after->rating == FB_RATING_POSITIVE);
+	nulls[3] = !after->has_rating;
+	values[4] = after->comment ? CStringGetTextDatum(after->comment) : (Datum) 0;
+	nulls[4] = after->comment == NULL;
+	values[5] = after->corrected_response ? CStringGetTextDatum(after->corrected_response) : (Datum) 0;
+	nulls[5] = after->corrected_response == NULL;
+	values[6] = UUIDPGetDatum(&caller->user_id);
+	values[7] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	values[8] = BoolGetDatum(before->status != after->status ||
+							 !SameText(before->corrected_response, after->corrected_response));
+	fb_exec_change(&review_query, values, nulls, false, note);
+}
+
+PG_FUNCTION_INFO_V1(feedback_set_status);
+/*
+ * set_status(tenant_id, id, status, note, corrected_response): change a
+ * feedback's review status (reviewer).  A corrected_response, for negative
+ * feedback, becomes the golden answer of its example.
+ */
+Datum
+feedback_set_status(PG_FUNCTION_ARGS)
+{
+	FeedbackCaller caller;
+	Datum		tenant = PG_GETARG_DATUM(0);
+	Datum		id = PG_GETARG_DATUM(1);
+	Review		before;
+	Review		after;
+
+	fb_require_arg(fcinfo, 1, "id");
+	fb_require_arg(fcinfo, 2, "status");
+	fb_connect();
+	feedback_resolve_caller(&caller, tenant, PG_ARGISNULL(0), FB_ROLE_REVIEWER);
+	LockForReview(tenant, id, &before);
+
+	after = before;
+	after.status = (uint8) PG_GETARG_CHAR(2);
+	if (!PG_ARGISNULL(4))
+	{
+		if (!before.has_rating || before.rating != FB_RATING_NEGATIVE)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("corrected_response is only for negative feedback"),
+					 errhint("A positive answer is its own golden response; leave corrected_response null.")));
+		after.corrected_response = text_to_cstring(PG_GETARG_TEXT_PP(4));
+	}
+	WriteReview(&caller, tenant, id, &before, &after,
+				PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)));
+	PG_RETURN_DATUM(fb_finish_jsonb(feedback_object_by_id(tenant, id)));
+}
+
+PG_FUNCTION_INFO_V1(feedback_update);
+/*
+ * update(tenant_id, id, changes): a reviewer's PATCH with keys status,
+ * feedback (the comment) and is_positive.
+ */
+Datum
+feedback_update(PG_FUNCTION_ARGS)
+{
+	static const char *const keys[] = {"status", "feedback", "is_positive", NULL};
+	const char *hint = "Allowed keys: status (to_review, reviewed, dismissed), feedback (the comment), is_positive.";
+	FeedbackCaller caller;
+	Datum		tenant = PG_GETARG_DATUM(0);
+	Datum		id = PG_GETARG_DATUM(1);
+	Jsonb	   *changes;
+	JsonbValue *v;
+	Review		before;
+	Review		after;
+
+	fb_require_arg(fcinfo, 1, "id");
+	changes = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
+	fb_body_check_keys(changes, "changes", keys, hint);
+	fb_connect();
+	feedback_resolve_caller(&caller, tenant, PG_ARGISNULL(0), FB_ROLE_REVIEWER);
+	LockForReview(tenant, id, &before);
+
+	after = before;
+	if ((v = fb_body_key(changes, "status")) != NULL)
+	{
+		if (v->type != jbvString ||
+			!feedback_status_parse(v->val.string.val, v->val.string.len, &after.status))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("invalid status in changes"),
+					 errhint("Send one of to_review (or pending), reviewed, dismissed.")));
+	}
+	if ((v = fb_body_key(changes, "feedback")) != NULL)
+		after.comment = fb_body_comment(v, "feedback");
+	if ((v = fb_body_key(changes, "is_positive")) != NULL)
+		after.has_rating = fb_body_rating(v, "is_positive", &after.rating);
+	fb_require_content(after.has_rating, after.comment);
+
+	WriteReview(&caller, tenant, id, &before, &after, NULL);
+	PG_RETURN_DATUM(fb_finish_jsonb(feedback_object_by_id(tenant, id)));
+}
+
+PG_FUNCTION_INFO_V1(feedback_history);
+/*
+ * history(tenant_id, id): the feedback's status changes, oldest first,
+ * each {from, to, by: {id, email}, at, note}.  Members may read the
+ * history of their own feedback.
+ */
+Datum
+feedback_history(PG_FUNCTION_ARGS)
+{
+	FeedbackCaller caller;
+	Datum		tenant = PG_GETARG_DATUM(0);
+	Datum		id = PG_GETARG_DATUM(1);
+	JsonbParseState *state = NULL;
+	bool		isnull;
+	int			n;
+	int			i;
+
+	fb_require_arg(fcinfo, 1, "id");
+	fb_connect();
+	feedback_resolve_caller(&caller, tenant, PG_ARGISNULL(0), FB_ROLE_MEMBER);
+	if (fb_exec(&author_query, (Datum[]) {tenant, id}, NULL, 1) == 0 ||
+		(caller.role < FB_ROLE_REVIEWER &&
+		 !DatumGetBool(DirectFunctionCall2(uuid_eq, fb_col(0, 1, &isnull),
+										   UUIDPGetDatum(&caller.user_id)))))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
+				 errmsg("feedback %s not found", fb_uuid_text(DatumGetUUIDP(id))),
+				 errhint("Check the tenant_id and the feedback id; members see only their own feedback.")));
+
+	n = fb_exec(&history_query, (Datum[]) {tenant, id}, NULL, 0);
+	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	for (i = 0; i < n; i++)
+	{
+		fb_json_begin(&state);
+		fb_json_datum_text(&state, "from", fb_val(i, 1));
+		fb_json_datum_text(&state, "to", fb_val(i, 2));
+		fb_json_user(&state, "by", fb_val(i, 3), fb_col_text(i, 4));
+		fb_json_timestamp(&state, "at", fb_val(i, 5));
+		fb_json_datum_text(&state, "note", fb_val(i, 6));
+		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	}
+	PG_RETURN_DATUM(fb_finish_jsonb(JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_ARRAY, NULL))));
+}
+
+/*
+ * The tenant's settings object: {tenant_id, positive: {...}, negative: {...}}.
+ */
+static Jsonb *
+SettingsObject(Datum tenant)
+{
+	JsonbParseState *state = NULL;
+	bool		set[2] = {false, false};
+	bool		auto_approve[2] = {false, false};
+	bool		reason_required[2] = {false, false};
+	int			n = fb_exec(&settings_query, &tenant, NULL, 0);
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		bool		isnull;
+		int			r = DatumGetBool(fb_col(i, 1, &isnull)) ? FB_RATING_POSITIVE : FB_RATING_NEGATIVE;
+
+		set[r] = true;
+		auto_approve[r] = DatumGetBool(fb_col(i, 2, &isnull));
+		reason_required[r] = DatumGetBool(fb_col(i, 3, &isnull));
+	}
+
+	fb_json_begin(&state);
+	fb_json_uuid(&state, "tenant_id", FB_VALUE(tenant));
+	for (i = FB_RATING_POSITIVE; i >= FB_RATING_NEGATIVE; i--)
+	{
+		fb_json_key(&state, feedback_rating_name(i));
+		fb_json_begin(&state);
+		fb_json_bool(&state, "auto_approve", set[i] && auto_approve[i]);
+		fb_json_bool(&state, "reason_required", set[i] && reason_required[i]);
+		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	}
+	return fb_json_end(&state);
+}
+
+PG_FUNCTION_INFO_V1(feedback_configure);
+/*
+ * configure(tenant_id, rating, auto_approve, reason_required): set the
+ * tenant's rule for a rating (admin).  Returns the settings.
+ */
+Datum
+feedback_configure(PG_FUNCTION_ARGS)
+{
+	FeedbackCaller caller;
+	Datum		values[6];
+
+	fb_require_arg(fcinfo, 1, "rating");
+	fb_require_arg(fcinfo, 2, "auto_approve");
+	fb_require_arg(fcinfo, 3, "reason_required");
+	fb_connect();
+	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_ADMIN);
+
+	values[0] = PG_GETARG_DATUM(0);
+	values[1] = BoolGetDatum((uint8) PG_GETARG_CHAR(1) == FB_RATING_POSITIVE);
+	values[2] = PG_GETARG_DATUM(2);
+	values[3] = PG_GETARG_DATUM(3);
+	values[4] = UUIDPGetDatum(&caller.user_id);
+	values[5] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	fb_exec(&configure_query, values, NULL, 0);
+	PG_RETURN_DATUM(fb_finish_jsonb(SettingsObject(PG_GETARG_DATUM(0))));
+}
+
+PG_FUNCTION_INFO_V1(feedback_settings);
+/*
+ * settings(tenant_id): the tenant's rules by rating (any member).
+ */
+Datum
+feedback_settings(PG_FUNCTION_ARGS)
+{
+	FeedbackCaller caller;
+
+	fb_connect();
+	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
+	PG_RETURN_DATUM(fb_finish_jsonb(SettingsObject(PG_GETARG_DATUM(0))));
+}
