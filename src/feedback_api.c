@@ -486,7 +486,7 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, bool *created)
 	values[15] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 
 	upsert = in->message_id.isnull ? &upsert_ungrouped_query : &upsert_answer_query;
-	if (fb_exec(upsert, values, nulls, 1) > 0)
+	if (fb_exec_change(upsert, values, nulls, true, NULL) > 0)
 	{
 		*created = DatumGetBool(fb_col(0, 2, &isnull));
 		return fb_col(0, 1, &isnull);
@@ -939,7 +939,7 @@ feedback_patch(PG_FUNCTION_ARGS)
 		values[9] = UUIDPGetDatum(&caller.actor_id);
 		nulls[9] = !caller.impersonating;
 		values[10] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-		fb_exec(&patch_query, values, nulls, 0);
+		fb_exec_change(&patch_query, values, nulls, true, NULL);
 	}
 	PG_RETURN_DATUM(fb_finish_jsonb(feedback_object_by_id(tenant, id)));
 }
