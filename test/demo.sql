@@ -99,3 +99,39 @@ SELECT jsonb_array_length(feedback.thread_reactions('7e000000-0000-0000-0000-000
 SELECT feedback.get('7e000000-0000-0000-0000-000000000001',
                     (SELECT id FROM feedback.feedback WHERE user_id = '00000000-0000-0000-0000-0000000000b0'));
 \set ON_ERROR_STOP on
+
+\echo
+\echo '== 12. The admin turns on auto-approval of positive feedback'
+SET feedback.user_id = '00000000-0000-0000-0000-0000000000ad';
+SELECT jsonb_pretty(feedback.configure('7e000000-0000-0000-0000-000000000001', 'positive', auto_approve => true));
+
+\echo
+\echo '== 13. A positive rating is auto-approved at submit and becomes a golden example in the same transaction'
+SELECT feedback.put_message('7e000000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-000000000003',
+       'c0000000-0000-0000-0000-000000000001', 'user', 'Can I pay yearly?') IS NOT NULL AS asked;
+SELECT feedback.put_message('7e000000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-000000000004',
+       'c0000000-0000-0000-0000-000000000001', 'assistant', 'Yes: 200 dollars a year, two months free.',
+       reply_to => 'a0000000-0000-0000-0000-000000000003') IS NOT NULL AS answered;
+SET feedback.user_id = '00000000-0000-0000-0000-00000000a11c';
+SELECT f->>'status' AS status, f->>'rating' AS rating
+  FROM feedback.submit('7e000000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-000000000004', '👍') AS f;
+SELECT source_type, approval_type, prompt, golden_response, is_active FROM feedback.golden_example;
+
+\echo
+\echo '== 14. Bob, a reviewer, corrects Alice''s negative feedback on the first answer: a second example'
+SET feedback.user_id = '00000000-0000-0000-0000-0000000000b0';
+SELECT f->>'status' AS status, f->'reviewed_by'->>'email' AS reviewed_by, f->>'corrected_response' AS corrected
+  FROM feedback.set_status('7e000000-0000-0000-0000-000000000001',
+         (SELECT id FROM feedback.feedback WHERE user_id = '00000000-0000-0000-0000-00000000a11c'
+                                             AND message_id = 'a0000000-0000-0000-0000-000000000002'),
+         'reviewed', note => 'price changed in March',
+         corrected_response => 'The Pro plan costs 25 dollars a month since March.') AS f;
+SELECT h->>'from' AS from, h->>'to' AS to, h->'by'->>'email' AS by, h->>'note' AS note
+  FROM jsonb_array_elements(feedback.history('7e000000-0000-0000-0000-000000000001',
+         (SELECT id FROM feedback.feedback WHERE user_id = '00000000-0000-0000-0000-00000000a11c'
+                                             AND message_id = 'a0000000-0000-0000-0000-000000000002'))) AS h;
+SELECT source_type, approval_type, prompt, golden_response, is_active FROM feedback.golden_example ORDER BY created_at;
+
+\echo
+\echo '== 15. The fine-tuning export: one JSON line per active example (COPY ... TO STDOUT)'
+COPY (SELECT * FROM feedback.export_golden_examples('7e000000-0000-0000-0000-000000000001')) TO STDOUT;
