@@ -222,6 +222,7 @@ CREATE TABLE feedback.users (
     updated_at      timestamptz NOT NULL
 );
 CREATE UNIQUE INDEX users_email_key ON feedback.users (pg_catalog.lower(email));
+CREATE INDEX users_email_trgm_idx ON feedback.users USING gin (email gin_trgm_ops);
 COMMENT ON TABLE feedback.users IS 'People who give or review feedback; email is unique case-insensitively';
 
 CREATE TABLE feedback.memberships (
@@ -297,7 +298,9 @@ CREATE TABLE feedback.feedback (
     CONSTRAINT feedback_has_content CHECK (rating IS NOT NULL OR comment IS NOT NULL),
     FOREIGN KEY (tenant_id, message_id) REFERENCES feedback.messages (tenant_id, id)
 );
-CREATE INDEX feedback_conversation_idx ON feedback.feedback (tenant_id, conversation_id, user_id);
+CREATE INDEX feedback_conversation_idx ON feedback.feedback (tenant_id, conversation_id, updated_at);
+-- the queue's search: comments, and givers' emails (pg_trgm; btree_gin for the tenant)
+CREATE INDEX feedback_comment_trgm_idx ON feedback.feedback USING gin (tenant_id, comment gin_trgm_ops);
 COMMENT ON TABLE feedback.feedback IS 'One person''s judgement of one answer: rating and/or comment, reasons, review status';
 
 CREATE TABLE feedback.status_history (
@@ -344,6 +347,41 @@ CREATE TABLE feedback.golden_example (
 );
 COMMENT ON TABLE feedback.golden_example IS 'Prompt and approved answer pairs for model improvement, kept from feedback';
 
+-- The review queue's groups, kept by triggers (see src/queue.c): one row per
+-- conversation with feedback, and one per ungrouped feedback.
+CREATE TABLE feedback.review_groups (
+    tenant_id         uuid NOT NULL,
+    group_id          uuid NOT NULL,      -- the conversation, or the ungrouped feedback
+    ungrouped         boolean NOT NULL,
+    archived          boolean NOT NULL,
+    feedback_count    integer NOT NULL,
+    to_review_count   integer NOT NULL,
+    reviewed_count    integer NOT NULL,
+    positive_count    integer NOT NULL,
+    negative_count    integer NOT NULL,
+    latest_updated_at timestamptz NOT NULL,
+    state             smallint NOT NULL GENERATED ALWAYS AS (
+                          CASE WHEN reviewed_count = 0 THEN 0
+                               WHEN to_review_count = 0 THEN 2 ELSE 1 END) STORED,
+    PRIMARY KEY (tenant_id, group_id, ungrouped)
+);
+CREATE INDEX review_groups_page_idx
+    ON feedback.review_groups (tenant_id, archived, state, latest_updated_at, group_id) INCLUDE (ungrouped);
+COMMENT ON TABLE feedback.review_groups IS
+    'Review queue groups with their counts, kept by triggers; state: 0 to_review, 1 mixed, 2 reviewed';
+
+-- The number of groups per (archived, state) bucket, in slots that spread
+-- concurrent writers over rows: a count is the sum over the slots.
+CREATE TABLE feedback.review_group_counts (
+    tenant_id uuid NOT NULL,
+    archived  boolean NOT NULL,
+    state     smallint NOT NULL,
+    slot      smallint NOT NULL,
+    groups    bigint NOT NULL,
+    PRIMARY KEY (tenant_id, archived, state, slot)
+);
+COMMENT ON TABLE feedback.review_group_counts IS 'Groups per review queue bucket, summed over slots';
+
 SELECT pg_catalog.pg_extension_config_dump('feedback.users', '');
 SELECT pg_catalog.pg_extension_config_dump('feedback.memberships', '');
 SELECT pg_catalog.pg_extension_config_dump('feedback.conversations', '');
@@ -353,6 +391,8 @@ SELECT pg_catalog.pg_extension_config_dump('feedback.status_history', '');
 SELECT pg_catalog.pg_extension_config_dump('feedback.status_history_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('feedback.settings', '');
 SELECT pg_catalog.pg_extension_config_dump('feedback.golden_example', '');
+SELECT pg_catalog.pg_extension_config_dump('feedback.review_groups', '');
+SELECT pg_catalog.pg_extension_config_dump('feedback.review_group_counts', '');
 
 ------------------------------------------------------------------------------
 -- Who is calling
@@ -611,6 +651,48 @@ $$Get a tenant's rules by rating
 
 {tenant_id, positive: {auto_approve, reason_required}, negative: {...}};
 both false by default.$$;
+
+CREATE FUNCTION feedback.grouped_by_conversation(tenant_id uuid, status text DEFAULT NULL,
+        search text DEFAULT NULL, include_archived boolean DEFAULT false,
+        "limit" integer DEFAULT 100, "offset" integer DEFAULT 0)
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_grouped_by_conversation'
+    LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.grouped_by_conversation(uuid, text, text, boolean, integer, integer) IS
+$$Get the review queue: feedback grouped by conversation
+
+Reviewer. {count, next, previous, results}: groups (a conversation, or one
+ungrouped feedback) newest first. status: to_review, reviewed or mixed;
+search: case-insensitive text of the comment or the giver's email.$$;
+
+CREATE FUNCTION feedback.verify_review_groups(tenant_id uuid) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_verify_review_groups'
+    LANGUAGE C STABLE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.verify_review_groups(uuid) IS
+$$Check a tenant's review queue state against a recomputation
+
+For DBAs and tests: returns every difference between the maintained groups
+and bucket counts and their recomputation from the feedback; [] when exact.$$;
+
+CREATE FUNCTION feedback.rebuild_review_groups(tenant_id uuid) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'feedback_rebuild_review_groups'
+    LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.rebuild_review_groups(uuid) IS
+$$Rebuild a tenant's review queue state from its feedback
+
+For DBAs, after a bulk load with the triggers disabled; run it while the
+tenant has no other writers. Returns the number of groups.$$;
+
+CREATE FUNCTION feedback.conversation_after_update() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'feedback_conversation_after_update'
+    LANGUAGE C;
+COMMENT ON FUNCTION feedback.conversation_after_update() IS
+    'Trigger: move a conversation''s review queue group when it is archived or restored';
+
+CREATE TRIGGER conversation_after_update
+    AFTER UPDATE ON feedback.conversations
+    FOR EACH ROW WHEN (OLD.is_archived IS DISTINCT FROM NEW.is_archived)
+    EXECUTE FUNCTION feedback.conversation_after_update();
 
 ------------------------------------------------------------------------------
 -- Golden examples

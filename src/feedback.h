@@ -12,6 +12,8 @@
 
 #include "postgres.h"
 
+#include "access/htup.h"
+#include "access/tupdesc.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/jsonb.h"
@@ -179,6 +181,11 @@ extern char *fb_quotable(const char *str);
 extern int	fb_exec_change(FbQuery *query, Datum *values, const bool *isnull,
 						   bool system, const char *note);
 extern void feedback_notify(const char *event, Datum tenant_id, Datum id);
+extern FbValue fb_tuple_value(HeapTuple tuple, TupleDesc desc, const char *name);
+
+/* queue.c: the review queue's groups, kept by the triggers */
+extern void feedback_keep_review_group(Datum tenant_id, HeapTuple old, HeapTuple new,
+									   TupleDesc desc);
 
 /* review.c */
 extern bool feedback_transition_allowed(uint8 from, uint8 to);

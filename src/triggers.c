@@ -83,14 +83,14 @@ feedback_notify(const char *event, Datum tenant_id, Datum id)
 /*
  * Column name of a trigger tuple.
  */
-static FbValue
-TupleValue(HeapTuple tuple, TupleDesc desc, const char *name)
+FbValue
+fb_tuple_value(HeapTuple tuple, TupleDesc desc, const char *name)
 {
 	FbValue		v;
 	int			attnum = SPI_fnumber(desc, name);
 
 	if (attnum <= 0)
-		elog(ERROR, "feedback.feedback has no column \"%s\"", name);
+		elog(ERROR, "the table has no column \"%s\"", name);
 	v.value = heap_getattr(tuple, attnum, desc, &v.isnull);
 	return v;
 }
@@ -101,7 +101,7 @@ TupleValue(HeapTuple tuple, TupleDesc desc, const char *name)
 static uint8
 TupleStatus(HeapTuple tuple, TupleDesc desc)
 {
-	return (uint8) DatumGetChar(TupleValue(tuple, desc, "status").value);
+	return (uint8) DatumGetChar(fb_tuple_value(tuple, desc, "status").value);
 }
 
 /*
@@ -121,9 +121,9 @@ SameValue(FbValue a, FbValue b, int16 typlen, bool typbyval)
 static bool
 ContentChanged(HeapTuple old, HeapTuple new, TupleDesc desc)
 {
-	return !SameValue(TupleValue(old, desc, "rating"), TupleValue(new, desc, "rating"), 1, true) ||
-		!SameValue(TupleValue(old, desc, "comment"), TupleValue(new, desc, "comment"), -1, false) ||
-		!SameValue(TupleValue(old, desc, "reasons"), TupleValue(new, desc, "reasons"), -1, false);
+	return !SameValue(fb_tuple_value(old, desc, "rating"), fb_tuple_value(new, desc, "rating"), 1, true) ||
+		!SameValue(fb_tuple_value(old, desc, "comment"), fb_tuple_value(new, desc, "comment"), -1, false) ||
+		!SameValue(fb_tuple_value(old, desc, "reasons"), fb_tuple_value(new, desc, "reasons"), -1, false);
 }
 
 /*
@@ -168,9 +168,9 @@ feedback_before_update(PG_FUNCTION_ARGS)
 				 errhint("Only auto-approval at submit makes feedback auto_approved.")));
 
 	/* who reviewed and when, unless the change said so itself */
-	if (SameValue(TupleValue(old, desc, "reviewed_at"), TupleValue(new, desc, "reviewed_at"),
+	if (SameValue(fb_tuple_value(old, desc, "reviewed_at"), fb_tuple_value(new, desc, "reviewed_at"),
 				  8, FLOAT8PASSBYVAL) &&
-		SameValue(TupleValue(old, desc, "reviewed_by"), TupleValue(new, desc, "reviewed_by"),
+		SameValue(fb_tuple_value(old, desc, "reviewed_by"), fb_tuple_value(new, desc, "reviewed_by"),
 				  UUID_LEN, false))
 	{
 		pg_uuid_t  *actor = palloc(sizeof(pg_uuid_t));
@@ -185,7 +185,7 @@ feedback_before_update(PG_FUNCTION_ARGS)
 		nulls[n] = !known;
 		n++;
 	}
-	if (SameValue(TupleValue(old, desc, "updated_at"), TupleValue(new, desc, "updated_at"),
+	if (SameValue(fb_tuple_value(old, desc, "updated_at"), fb_tuple_value(new, desc, "updated_at"),
 				  8, FLOAT8PASSBYVAL))
 	{
 		cols[n] = SPI_fnumber(desc, "updated_at");
@@ -209,8 +209,8 @@ feedback_after_change(PG_FUNCTION_ARGS)
 	TriggerEvent event = trigdata->tg_event;
 	bool		deleted = TRIGGER_FIRED_BY_DELETE(event);
 	HeapTuple	row = TRIGGER_FIRED_BY_UPDATE(event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
-	Datum		tenant = TupleValue(row, desc, "tenant_id").value;
-	Datum		id = TupleValue(row, desc, "id").value;
+	Datum		tenant = fb_tuple_value(row, desc, "tenant_id").value;
+	Datum		id = fb_tuple_value(row, desc, "id").value;
 	uint8		status = TupleStatus(row, desc);
 	bool		keep_example = true;
 	const char *name;
@@ -229,8 +229,8 @@ feedback_after_change(PG_FUNCTION_ARGS)
 		name = (from != status && !content_changed) ? "status_changed" : "replaced";
 		if (from != status)
 		{
-			FbValue		by = system_change ? TupleValue(row, desc, "user_id") :
-				TupleValue(row, desc, "reviewed_by");
+			FbValue		by = system_change ? fb_tuple_value(row, desc, "user_id") :
+				fb_tuple_value(row, desc, "reviewed_by");
 			Datum		values[7];
 			bool		nulls[7] = {false};
 
@@ -246,16 +246,18 @@ feedback_after_change(PG_FUNCTION_ARGS)
 			fb_exec(&history_insert_query, values, nulls, 0);
 		}
 		keep_example = from != status || content_changed ||
-			!SameValue(TupleValue(old, desc, "corrected_response"),
-					   TupleValue(row, desc, "corrected_response"), -1, false) ||
-			!SameValue(TupleValue(old, desc, "message_id"),
-					   TupleValue(row, desc, "message_id"), UUID_LEN, false);
+			!SameValue(fb_tuple_value(old, desc, "corrected_response"),
+					   fb_tuple_value(row, desc, "corrected_response"), -1, false) ||
+			!SameValue(fb_tuple_value(old, desc, "message_id"),
+					   fb_tuple_value(row, desc, "message_id"), UUID_LEN, false);
 	}
 
+	feedback_keep_review_group(tenant, TRIGGER_FIRED_BY_INSERT(event) ? NULL : trigdata->tg_trigtuple,
+							   deleted ? NULL : row, desc);
 	if (keep_example)
-		feedback_keep_golden_example(tenant, id, TupleValue(row, desc, "message_id"),
-									 TupleValue(row, desc, "rating"), status,
-									 TupleValue(row, desc, "corrected_response"), deleted);
+		feedback_keep_golden_example(tenant, id, fb_tuple_value(row, desc, "message_id"),
+									 fb_tuple_value(row, desc, "rating"), status,
+									 fb_tuple_value(row, desc, "corrected_response"), deleted);
 	feedback_notify(name, tenant, id);
 	SPI_finish();
 	return PointerGetDatum(NULL);

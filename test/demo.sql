@@ -4,7 +4,7 @@
 \set QUIET on
 \echo
 \echo '== 1. Install the extension: everything lives in schema feedback'
-CREATE EXTENSION feedback;
+CREATE EXTENSION feedback CASCADE;
 
 \echo
 \echo '== 2. The chat backend registers people, a tenant (it exists once it has a member) and roles'

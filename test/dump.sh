@@ -14,7 +14,7 @@ check() {
 psql -qX -c 'DROP DATABASE IF EXISTS feedback_dump_src' -c 'DROP DATABASE IF EXISTS feedback_dump_dst' \
 	-c 'CREATE DATABASE feedback_dump_src' -c 'CREATE DATABASE feedback_dump_dst' >/dev/null
 psql -qX -d feedback_dump_src -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-CREATE EXTENSION feedback;
+CREATE EXTENSION feedback CASCADE;
 SELECT feedback.put_user('00000000-0000-0000-0000-000000000001', 'ada@example.com', true);
 SELECT feedback.put_user('00000000-0000-0000-0000-000000000002', 'bob@example.com');
 SELECT feedback.put_member('aaaaaaaa-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000001', 'admin');

@@ -1,6 +1,6 @@
 -- feedback.status_summary: to_review when every input is to_review,
 -- reviewed when none is, mixed otherwise, NULL over no rows.
-CREATE EXTENSION feedback;
+CREATE EXTENSION feedback CASCADE;
 
 CREATE TABLE statuses (grp int, s feedback.review_status);
 INSERT INTO statuses VALUES
@@ -50,4 +50,4 @@ RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 
 DROP TABLE statuses, many;
-DROP EXTENSION feedback;
+DROP EXTENSION feedback, btree_gin, pg_trgm;

@@ -1,7 +1,7 @@
 -- Golden examples: auto-approval at submit, the example each approved
 -- feedback yields, its deactivation and reactivation, manual examples,
 -- paging and the fine-tuning export; the history of a feedback.
-CREATE EXTENSION feedback;
+CREATE EXTENSION feedback CASCADE;
 
 \set t '''7e000000-0000-0000-0000-000000000001'''
 \set alice '''00000000-0000-0000-0000-0000000000a1'''
@@ -141,4 +141,4 @@ SET feedback.user_id = :alice;
 SELECT * FROM feedback.export_golden_examples(:t);
 
 DROP VIEW examples;
-DROP EXTENSION feedback;
+DROP EXTENSION feedback, btree_gin, pg_trgm;

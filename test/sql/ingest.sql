@@ -1,6 +1,6 @@
 -- The ingest API: put_user, put_member, put_conversation, put_message,
 -- set_suggestion.  Idempotent upserts returning the stored object.
-CREATE EXTENSION feedback;
+CREATE EXTENSION feedback CASCADE;
 
 -- Timestamps differ from run to run: show them as a shape, compare them apart.
 CREATE FUNCTION shape(j jsonb) RETURNS jsonb LANGUAGE sql AS $$
@@ -142,4 +142,4 @@ SELECT count(*) AS users, (SELECT count(*) FROM feedback.messages) AS messages,
        (SELECT count(*) FROM feedback.conversations) AS conversations FROM feedback.users;
 
 DROP FUNCTION shape(jsonb);
-DROP EXTENSION feedback;
+DROP EXTENSION feedback, btree_gin, pg_trgm;

@@ -1,6 +1,6 @@
 -- feedback.rating and feedback.review_status: input, output, casts,
 -- operators and operator classes.
-CREATE EXTENSION feedback;
+CREATE EXTENSION feedback CASCADE;
 
 -- Every accepted rating word, case-insensitively and trimmed.
 SELECT w AS input, w::feedback.rating AS rating
@@ -106,4 +106,4 @@ COPY raw_bytes TO '/tmp/feedback_types_test.bin' (FORMAT binary);
 COPY rated_copy FROM '/tmp/feedback_types_test.bin' (FORMAT binary);
 
 DROP TABLE rated, rated_copy, raw_bytes;
-DROP EXTENSION feedback;
+DROP EXTENSION feedback, btree_gin, pg_trgm;

@@ -2,7 +2,7 @@
 -- SQLSTATE, and that a failed call writes nothing.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION feedback;
+CREATE EXTENSION feedback CASCADE;
 SELECT plan(60);
 
 \set t '''7e000000-0000-0000-0000-000000000001'''

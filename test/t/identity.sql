@@ -2,7 +2,7 @@
 -- membership roles, impersonation by email.  Every refusal is 42501.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION feedback;
+CREATE EXTENSION feedback CASCADE;
 SELECT plan(35);
 
 \set tenant '''aaaaaaaa-0000-0000-0000-000000000001'''

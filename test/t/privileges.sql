@@ -3,7 +3,7 @@
 -- comment.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION feedback;
+CREATE EXTENSION feedback CASCADE;
 SELECT plan(14);
 
 CREATE ROLE feedback_test_nobody;

@@ -2,7 +2,7 @@
 -- by a direct UPDATE, who may review, history, settings and their errors.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION feedback;
+CREATE EXTENSION feedback CASCADE;
 SELECT plan(73);
 
 \set t '''7e000000-0000-0000-0000-000000000001'''
