@@ -1,0 +1,147 @@
+-- The review queue: grouped_by_conversation's groups, order, filters,
+-- search, archiving, counts and paging, and the maintained state checked
+-- against a recomputation.
+CREATE EXTENSION feedback CASCADE;
+
+\set t '''7e000000-0000-0000-0000-000000000001'''
+\set other '''7e000000-0000-0000-0000-000000000002'''
+\set alice '''00000000-0000-0000-0000-0000000000a1'''
+\set bob '''00000000-0000-0000-0000-0000000000b0'''
+\set rita '''00000000-0000-0000-0000-0000000000e1'''
+SELECT count(*) AS setup FROM (VALUES
+    (feedback.put_user(:alice, 'alice@example.com')),
+    (feedback.put_user(:bob, 'Bob.100%_sure@example.com')),
+    (feedback.put_user(:rita, 'rita@example.com')),
+    (feedback.put_member(:t, :alice)),
+    (feedback.put_member(:t, :bob)),
+    (feedback.put_member(:t, :rita, 'reviewer')),
+    (feedback.put_member(:other, :alice)),
+    (feedback.put_member(:other, :rita, 'reviewer'))) AS s(x);
+
+-- Three conversations with two answers each, created in a known order.
+SELECT count(*) AS setup FROM (
+    SELECT feedback.put_conversation(:t, format('c0000000-0000-0000-0000-00000000000%s', c)::uuid,
+                                     'Conversation ' || c, 'Agent ' || c,
+                                     created_at => '2026-03-01T10:00:00Z'::timestamptz + c * interval '1 hour'),
+           feedback.put_message(:t, format('a0000000-0000-0000-0000-0000000000%s1', c)::uuid,
+                                format('c0000000-0000-0000-0000-00000000000%s', c)::uuid, 'assistant', 'Answer ' || c || '.1'),
+           feedback.put_message(:t, format('a0000000-0000-0000-0000-0000000000%s2', c)::uuid,
+                                format('c0000000-0000-0000-0000-00000000000%s', c)::uuid, 'assistant', 'Answer ' || c || '.2')
+      FROM generate_series(1, 3) AS c) AS s;
+
+-- A compact view of a page: each group's key facts and its items.
+CREATE FUNCTION page(j jsonb) RETURNS TABLE (conversation text, title text, summary text, counts text,
+                                            archived boolean, items text) LANGUAGE sql AS $$
+    SELECT COALESCE(g->>'conversation_id', 'ungrouped'), g->>'conversation_title', g->>'status_summary',
+           format('%s fb, %s to review, %s reviewed, +%s -%s, unreviewed %s', g->'feedback_count', g->'to_review_count',
+                  g->'reviewed_count', g->'positive_count', g->'negative_count', g->'has_unreviewed'),
+           (g->>'conversation_is_archived')::boolean,
+           (SELECT string_agg(format('%s/%s/%s/%s', i->'given_by'->>'email', i->>'status', i->>'rating', i->>'feedback'), ' | ')
+              FROM jsonb_array_elements(g->'feedbacks') AS i)
+      FROM jsonb_array_elements(j->'results') AS g
+$$;
+
+-- Feedback: alice and bob on conversation 1, alice on 2, bob ungrouped; in
+-- separate transactions so each is newer than the one before.
+SET feedback.user_id = :alice;
+SELECT feedback.submit(:t, 'a0000000-0000-0000-0000-000000000011', 'down', 'The answer was inaccurate') IS NOT NULL AS given;
+SELECT feedback.submit(:t, 'a0000000-0000-0000-0000-000000000021', 'up', 'Great explanation!') IS NOT NULL AS given;
+SET feedback.user_id = :bob;
+SELECT feedback.submit(:t, 'a0000000-0000-0000-0000-000000000012', 'down', 'Missing citation for this claim') IS NOT NULL AS given;
+SELECT feedback.submit(:t, NULL, comment => 'Search returned nothing: 50% off? it''s "weird" C:\temp') IS NOT NULL AS given;
+
+-- The whole queue, newest group first; every field of a group and of an item.
+SET feedback.user_id = :rita;
+SELECT * FROM page(feedback.grouped_by_conversation(:t));
+SELECT jsonb_pretty(jsonb_set(feedback.grouped_by_conversation(:t, "limit" => 1, "offset" => 1), '{results,0,feedbacks}',
+       (SELECT jsonb_agg(i - '{id,updated_at}'::text[]) FROM jsonb_array_elements(
+               feedback.grouped_by_conversation(:t, "limit" => 1, "offset" => 1)->'results'->0->'feedbacks') AS i))
+       #- '{results,0,latest_updated_at}');
+SELECT (r->>'latest_updated_at') = (r->'feedbacks'->0->>'updated_at') AS latest_is_newest_item,
+       (r->'feedbacks'->0->>'updated_at') > (r->'feedbacks'->1->>'updated_at') AS items_newest_first
+  FROM jsonb_array_elements(feedback.grouped_by_conversation(:t)->'results') AS r
+ WHERE r->>'conversation_id' = 'c0000000-0000-0000-0000-000000000001';
+
+-- Status: reviewing one of conversation 1's two feedback makes it mixed.
+SELECT feedback.set_status(:t, (SELECT id FROM feedback.feedback WHERE message_id = 'a0000000-0000-0000-0000-000000000012'),
+                           'reviewed') ->> 'status' AS reviewed;
+SELECT feedback.set_status(:t, (SELECT id FROM feedback.feedback WHERE message_id = 'a0000000-0000-0000-0000-000000000021'),
+                           'dismissed') ->> 'status' AS dismissed;
+SELECT * FROM page(feedback.grouped_by_conversation(:t));
+SELECT 'to_review' AS filter, * FROM page(feedback.grouped_by_conversation(:t, 'to_review'));
+SELECT 'pending' AS filter, conversation FROM page(feedback.grouped_by_conversation(:t, 'pending'));
+SELECT 'reviewed' AS filter, * FROM page(feedback.grouped_by_conversation(:t, 'reviewed'));
+SELECT 'mixed' AS filter, * FROM page(feedback.grouped_by_conversation(:t, 'mixed'));
+SELECT f AS filter, feedback.grouped_by_conversation(:t, f) - 'results' AS page
+  FROM unnest(ARRAY['to_review', 'reviewed', 'mixed']) AS f;
+SELECT feedback.grouped_by_conversation(:t, 'dismissed');
+
+-- Search: case-insensitive, in comments and givers' emails, literal.
+SELECT s AS search, conversation, items
+  FROM unnest(ARRAY['INACCURATE', 'bob.100', '50%', '%', '_', '100%_', 'it''s', '"weird"', 'C:\temp', '\', 'ALICE@',
+                    'nothing matches this', 'a_c', 'e%r']) AS s,
+       LATERAL page(feedback.grouped_by_conversation(:t, search => s))
+ ORDER BY 1, 2;
+-- groups are formed from the matching feedback only
+SELECT * FROM page(feedback.grouped_by_conversation(:t, search => 'citation'));
+SELECT feedback.grouped_by_conversation(:t, search => 'the') - 'results' AS counts_matching_groups;
+-- search with a status filter
+SELECT conversation, summary FROM page(feedback.grouped_by_conversation(:t, 'reviewed', 'citation'));
+SELECT conversation, summary FROM page(feedback.grouped_by_conversation(:t, 'to_review', 'citation'));
+
+-- Archiving moves a conversation out of the queue and back.
+SELECT feedback.put_conversation(:t, 'c0000000-0000-0000-0000-000000000001', 'Conversation 1', 'Agent 1', true,
+                                 '2026-03-01T11:00:00Z') ->> 'is_archived' AS archived;
+SELECT feedback.grouped_by_conversation(:t) - 'results' AS without_archived;
+SELECT conversation, archived FROM page(feedback.grouped_by_conversation(:t));
+SELECT conversation, archived FROM page(feedback.grouped_by_conversation(:t, include_archived => true));
+SELECT conversation, archived FROM page(feedback.grouped_by_conversation(:t, 'mixed', include_archived => true));
+SELECT conversation FROM page(feedback.grouped_by_conversation(:t, search => 'citation'));
+SELECT conversation FROM page(feedback.grouped_by_conversation(:t, search => 'citation', include_archived => true));
+SELECT feedback.put_conversation(:t, 'c0000000-0000-0000-0000-000000000001', 'Conversation 1', 'Agent 1', false,
+                                 '2026-03-01T11:00:00Z') ->> 'is_archived' AS restored;
+SELECT conversation, archived FROM page(feedback.grouped_by_conversation(:t));
+
+-- Counts after a delete and after status changes; a group disappears with its last feedback.
+SET feedback.user_id = :bob;
+SELECT feedback.delete(:t, id) FROM feedback.feedback WHERE message_id = 'a0000000-0000-0000-0000-000000000012';
+SET feedback.user_id = :rita;
+SELECT * FROM page(feedback.grouped_by_conversation(:t));
+SET feedback.user_id = :alice;
+SELECT feedback.delete(:t, id) FROM feedback.feedback WHERE message_id = 'a0000000-0000-0000-0000-000000000021';
+SET feedback.user_id = :rita;
+SELECT feedback.grouped_by_conversation(:t) - 'results' AS after_deletes, conversation
+  FROM page(feedback.grouped_by_conversation(:t));
+
+-- Ties: groups updated in one transaction share latest_updated_at, ordered by id descending.
+BEGIN;
+SET LOCAL feedback.user_id = :alice;
+SELECT count(*) AS given FROM (VALUES
+    (feedback.submit(:t, 'a0000000-0000-0000-0000-000000000021', 'up')),
+    (feedback.submit(:t, 'a0000000-0000-0000-0000-000000000031', 'up')),
+    (feedback.submit(:t, 'a0000000-0000-0000-0000-000000000011', 'up', 'tie'))) AS s(x);
+COMMIT;
+SELECT conversation FROM page(feedback.grouped_by_conversation(:t));
+
+-- Paging: limit, offset, next and previous carry the non-default filters, URL-encoded.
+SELECT feedback.grouped_by_conversation(:t, "limit" => 2) - 'results' AS first;
+SELECT feedback.grouped_by_conversation(:t, "limit" => 2, "offset" => 2) - 'results' AS last;
+SELECT feedback.grouped_by_conversation(:t, "limit" => 2, "offset" => 3) - 'results' AS half;
+SELECT feedback.grouped_by_conversation(:t, "limit" => 2, "offset" => 10) AS beyond;
+SELECT feedback.grouped_by_conversation(:t, 'to_review', 'a b&c=d/é', true, 1, 1) - 'results' AS filters;
+SELECT conversation FROM page(feedback.grouped_by_conversation(:t, "limit" => 1, "offset" => 1));
+SELECT feedback.grouped_by_conversation(:t, "limit" => 0);
+SELECT feedback.grouped_by_conversation(:t, "limit" => 1001);
+SELECT feedback.grouped_by_conversation(:t, "offset" => -1);
+SELECT feedback.grouped_by_conversation(:t, include_archived => NULL);
+
+-- Tenants are apart: the other tenant's queue is empty.
+SELECT feedback.grouped_by_conversation(:other);
+SET feedback.user_id = :bob;
+SELECT feedback.grouped_by_conversation(:t);
+
+-- The maintained state equals its recomputation.
+SELECT feedback.verify_review_groups(:t) AS differences, feedback.verify_review_groups(:other) AS other;
+
+DROP FUNCTION page(jsonb);
+DROP EXTENSION feedback, btree_gin, pg_trgm;
