@@ -391,8 +391,8 @@ SELECT pg_catalog.pg_extension_config_dump('feedback.status_history', '');
 SELECT pg_catalog.pg_extension_config_dump('feedback.status_history_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('feedback.settings', '');
 SELECT pg_catalog.pg_extension_config_dump('feedback.golden_example', '');
-SELECT pg_catalog.pg_extension_config_dump('feedback.review_groups', '');
-SELECT pg_catalog.pg_extension_config_dump('feedback.review_group_counts', '');
+-- review_groups and review_group_counts are derived from the feedback and
+-- not dumped: restoring the feedback rebuilds them through the triggers.
 
 ------------------------------------------------------------------------------
 -- Who is calling

@@ -488,8 +488,14 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, bool *created)
 	upsert = in->message_id.isnull ? &upsert_ungrouped_query : &upsert_answer_query;
 	if (fb_exec_change(upsert, values, nulls, true, NULL) > 0)
 	{
+		Datum		id = fb_col(0, 1, &isnull);
+
 		*created = DatumGetBool(fb_col(0, 2, &isnull));
-		return fb_col(0, 1, &isnull);
+		if (*created && strcmp(TextDatumGetCString(values[13]), "auto_approved") == 0)
+			feedback_keep_golden_example(tenant, id, in->message_id,
+										 nulls[7] ? FB_NULL : FB_VALUE(CharGetDatum((char) in->rating)),
+										 FB_STATUS_AUTO_APPROVED, FB_NULL, false);
+		return id;
 	}
 
 	/* An exact repeat: nothing was written. */

@@ -9,7 +9,8 @@
  *	    change that did not say who reviewed, sets reviewed_by (the acting
  *	    user, if any), reviewed_at and updated_at.
  *	  - feedback_after_change (AFTER INSERT, UPDATE, DELETE): writes one
- *	    history row per status change, keeps the golden example, and
+ *	    history row per status change, keeps the review queue's group and
+ *	    the golden example (of an inserted feedback: see submit), and
  *	    announces the change with NOTIFY feedback_events.
  *
  * The extension's own resubmissions (a changed rating, comment or reasons
@@ -217,7 +218,15 @@ feedback_after_change(PG_FUNCTION_ARGS)
 
 	fb_connect();
 	if (TRIGGER_FIRED_BY_INSERT(event))
+	{
+		/*
+		 * A new feedback's example, if it is auto-approved at once, is made
+		 * by submit itself: restoring a dump inserts approved feedback whose
+		 * examples the dump restores next.
+		 */
 		name = "created";
+		keep_example = false;
+	}
 	else if (deleted)
 		name = "deleted";
 	else
