@@ -25,13 +25,17 @@ endif
 
 # The two commands.  Both install what is missing, build, install the
 # extension and run against a private throwaway cluster (see test/harness.sh).
-.PHONY: test demo installcheck-regress installcheck-isolation print-version
+.PHONY: test demo bench installcheck-regress installcheck-isolation print-version
 
 test:
 	@bash test/run.sh
 
 demo:
 	@bash test/demo.sh
+
+# pgbench against a private cluster; BENCH_SCALE=0.1 for a quick run.
+bench:
+	@bash test/bench.sh
 
 # Used by test/run.sh against the private cluster (PGHOST/PGPORT set).
 installcheck-regress:

@@ -16,11 +16,13 @@ PG_MODULE_MAGIC;
 
 char	   *feedback_user_id_setting = NULL;
 char	   *feedback_impersonate_email_setting = NULL;
+bool		feedback_notify_events_setting = true;
 
 void		_PG_init(void);
 
 /*
- * Define feedback.user_id and feedback.impersonate_email.  A value set
+ * Define feedback.user_id, feedback.impersonate_email and
+ * feedback.notify_events.  A value set
  * before the library was loaded (a placeholder) is taken over.
  */
 void
@@ -45,6 +47,16 @@ _PG_init(void)
 							   PGC_USERSET,
 							   0,
 							   NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("feedback.notify_events",
+							 "Announce every feedback and golden example change with NOTIFY feedback_events.",
+							 "NOTIFY serializes the commits of the transactions that notify; turn it "
+							 "off only where nothing listens.",
+							 &feedback_notify_events_setting,
+							 true,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("feedback");

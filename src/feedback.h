@@ -46,6 +46,7 @@ extern const char *feedback_status_name(uint8 status);
 /* feedback.c: the settings the extension defines */
 extern char *feedback_user_id_setting;
 extern char *feedback_impersonate_email_setting;
+extern bool feedback_notify_events_setting;
 
 /*
  * identity.c: who is calling.  A membership role; each one includes the

@@ -69,6 +69,20 @@ static FbQuery answer_query = {
 	2, {UUIDOID, UUIDOID}
 };
 
+/*
+ * An answer and the tenant's rule for a rating in one probe: (tenant_id,
+ * id, rating as boolean or NULL).  The rule columns are NULL when there is
+ * no rule.
+ */
+static FbQuery answer_rule_query = {
+	"SELECT m.conversation_id, m.role, m.is_complete, m.turn_id, s.auto_approve, s.reason_required"
+	"  FROM feedback.messages m"
+	"  LEFT JOIN feedback.settings s ON s.tenant_id OPERATOR(pg_catalog.=) m.tenant_id"
+	"   AND s.rating OPERATOR(pg_catalog.=) $3::feedback.rating"
+	" WHERE m.tenant_id OPERATOR(pg_catalog.=) $1 AND m.id OPERATOR(pg_catalog.=) $2",
+	3, {UUIDOID, UUIDOID, BOOLOID}
+};
+
 /* The tenant's rule for a rating: (tenant_id, rating as boolean) */
 static FbQuery rule_query = {
 	"SELECT s.auto_approve, s.reason_required FROM feedback.settings s"
@@ -361,30 +375,47 @@ NormalizeReasonJson(JsonbValue *value)
 	return NormalizeReasonStrings(tags, n);
 }
 
+/* A tenant's rule for one rating. */
+typedef struct Rule
+{
+	bool		auto_approve;
+	bool		reason_required;
+} Rule;
+
 /*
- * The status new or changed feedback starts in, and the 22023 of the
- * tenant's reason_required rule.
+ * The tenant's rule for a rating (none: neither).
+ */
+static Rule
+LookupRule(FeedbackCaller *caller, uint8 rating)
+{
+	Rule		rule = {false, false};
+	bool		isnull;
+
+	if (fb_exec(&rule_query, (Datum[]) {UUIDPGetDatum(&caller->tenant_id),
+				BoolGetDatum(rating == FB_RATING_POSITIVE)}, NULL, 1) > 0)
+	{
+		rule.auto_approve = DatumGetBool(fb_col(0, 1, &isnull));
+		rule.reason_required = DatumGetBool(fb_col(0, 2, &isnull));
+	}
+	return rule;
+}
+
+/*
+ * The status new or changed feedback starts in under the tenant's rule
+ * for its rating, and the 22023 of reason_required.
  */
 static const char *
-InitialStatus(FeedbackCaller *caller, bool has_rating, uint8 rating, const char *comment)
+InitialStatus(Rule rule, bool has_rating, uint8 rating, const char *comment)
 {
-	bool		auto_approve = false;
-
-	if (has_rating &&
-		fb_exec(&rule_query, (Datum[]) {UUIDPGetDatum(&caller->tenant_id),
-			BoolGetDatum(rating == FB_RATING_POSITIVE)}, NULL, 1) > 0)
-	{
-		bool		isnull;
-
-		auto_approve = DatumGetBool(fb_col(0, 1, &isnull));
-		if (DatumGetBool(fb_col(0, 2, &isnull)) && comment == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("a reason is required for %s feedback in this tenant",
-							feedback_rating_name(rating)),
-					 errhint("Add a comment that says why.")));
-	}
-	return feedback_status_name(auto_approve ? FB_STATUS_AUTO_APPROVED : FB_STATUS_TO_REVIEW);
+	if (!has_rating)
+		return feedback_status_name(FB_STATUS_TO_REVIEW);
+	if (rule.reason_required && comment == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a reason is required for %s feedback in this tenant",
+						feedback_rating_name(rating)),
+				 errhint("Add a comment that says why.")));
+	return feedback_status_name(rule.auto_approve ? FB_STATUS_AUTO_APPROVED : FB_STATUS_TO_REVIEW);
 }
 
 /*
@@ -402,6 +433,7 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, bool *created)
 	FbValue		conversation_id = FB_NULL;
 	FbValue		turn_id = in->turn_id;
 	FbQuery    *upsert;
+	Rule		rule = {false, false};
 	bool		isnull;
 
 	fb_require_content(in->has_rating, in->comment);
@@ -414,9 +446,13 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, bool *created)
 				 errmsg("context must be a JSON object"),
 				 errhint("Send for example {\"query_id\": 123, \"source\": \"search\"}.")));
 
-	if (!in->message_id.isnull)
+	if (in->message_id.isnull)
+		rule = in->has_rating ? LookupRule(caller, in->rating) : rule;
+	else
 	{
-		if (fb_exec(&answer_query, (Datum[]) {tenant, in->message_id.value}, NULL, 1) == 0 ||
+		if (fb_exec(&answer_rule_query, (Datum[]) {tenant, in->message_id.value,
+					BoolGetDatum(in->rating == FB_RATING_POSITIVE)},
+					(bool[]) {false, false, !in->has_rating}, 1) == 0 ||
 			strcmp(fb_col_text(0, 2), "assistant") != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
@@ -430,6 +466,8 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, bool *created)
 		conversation_id = fb_val(0, 1);
 		if (turn_id.isnull)
 			turn_id = fb_val(0, 4);
+		rule.auto_approve = DatumGetBool(fb_col(0, 5, &isnull));
+		rule.reason_required = DatumGetBool(fb_col(0, 6, &isnull));
 	}
 
 	if (!in->client_feedback_id.isnull)
@@ -480,7 +518,7 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, bool *created)
 	values[11] = CStringGetTextDatum(in->source_surface);
 	values[12] = in->client_feedback_id.value;
 	nulls[12] = in->client_feedback_id.isnull;
-	values[13] = CStringGetTextDatum(InitialStatus(caller, in->has_rating, in->rating, in->comment));
+	values[13] = CStringGetTextDatum(InitialStatus(rule, in->has_rating, in->rating, in->comment));
 	values[14] = in->context.value;
 	nulls[14] = in->context.isnull;
 	values[15] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
@@ -924,7 +962,8 @@ feedback_patch(PG_FUNCTION_ARGS)
 							 fb_uuid_text(DatumGetUUIDP(fb_col(0, 1, &isnull))))));
 		if (content_changed)
 		{
-			status = InitialStatus(&caller, has_rating, rating, comment);
+			status = InitialStatus(has_rating ? LookupRule(&caller, rating) : (Rule) {false, false},
+								   has_rating, rating, comment);
 			reviewed_by = FB_NULL;
 			reviewed_at = FB_NULL;
 		}

@@ -76,6 +76,8 @@ fb_exec_change(FbQuery *query, Datum *values, const bool *isnull, bool system, c
 void
 feedback_notify(const char *event, Datum tenant_id, Datum id)
 {
+	if (!feedback_notify_events_setting)
+		return;
 	Async_Notify("feedback_events",
 				 psprintf("{\"event\": \"%s\", \"tenant_id\": \"%s\", \"id\": \"%s\"}", event,
 						  fb_uuid_text(DatumGetUUIDP(tenant_id)), fb_uuid_text(DatumGetUUIDP(id))));
@@ -125,6 +127,15 @@ ContentChanged(HeapTuple old, HeapTuple new, TupleDesc desc)
 	return !SameValue(fb_tuple_value(old, desc, "rating"), fb_tuple_value(new, desc, "rating"), 1, true) ||
 		!SameValue(fb_tuple_value(old, desc, "comment"), fb_tuple_value(new, desc, "comment"), -1, false) ||
 		!SameValue(fb_tuple_value(old, desc, "reasons"), fb_tuple_value(new, desc, "reasons"), -1, false);
+}
+
+/*
+ * Whether a status approves a feedback (for its golden example).
+ */
+static bool
+Approved(uint8 status)
+{
+	return status == FB_STATUS_AUTO_APPROVED || status == FB_STATUS_REVIEWED;
 }
 
 /*
@@ -213,7 +224,7 @@ feedback_after_change(PG_FUNCTION_ARGS)
 	Datum		tenant = fb_tuple_value(row, desc, "tenant_id").value;
 	Datum		id = fb_tuple_value(row, desc, "id").value;
 	uint8		status = TupleStatus(row, desc);
-	bool		keep_example = true;
+	bool		keep_example;
 	const char *name;
 
 	fb_connect();
@@ -228,7 +239,11 @@ feedback_after_change(PG_FUNCTION_ARGS)
 		keep_example = false;
 	}
 	else if (deleted)
+	{
+		/* only an approved feedback can leave an active example behind */
 		name = "deleted";
+		keep_example = Approved(status);
+	}
 	else
 	{
 		HeapTuple	old = trigdata->tg_trigtuple;
@@ -254,11 +269,13 @@ feedback_after_change(PG_FUNCTION_ARGS)
 			nulls[6] = change_note == NULL;
 			fb_exec(&history_insert_query, values, nulls, 0);
 		}
-		keep_example = from != status || content_changed ||
+		/* an example changes only with an approved feedback, before or after */
+		keep_example = (Approved(from) || Approved(status)) &&
+			(from != status || content_changed ||
 			!SameValue(fb_tuple_value(old, desc, "corrected_response"),
 					   fb_tuple_value(row, desc, "corrected_response"), -1, false) ||
 			!SameValue(fb_tuple_value(old, desc, "message_id"),
-					   fb_tuple_value(row, desc, "message_id"), UUID_LEN, false);
+					   fb_tuple_value(row, desc, "message_id"), UUID_LEN, false));
 	}
 
 	feedback_keep_review_group(tenant, TRIGGER_FIRED_BY_INSERT(event) ? NULL : trigdata->tg_trigtuple,

@@ -89,6 +89,7 @@ fsync = ${CLUSTER_FSYNC:-off}
 max_connections = 100
 max_prepared_transactions = 10
 log_min_messages = warning
+${CLUSTER_CONF:-}
 CONF
 	as_server_user "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
 		-w -t 60 start >/dev/null ||

@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# test/bench.sh -- `make bench`: pgbench against a private cluster, each
+# measurement side by side with its baseline in the same run, alternating
+# rounds, median of BENCH_ROUNDS (>= 3).  Writes a table to the terminal and
+# to test/bench/results.md, and a chart to test/bench/page-time.png.
+#
+#   BENCH_SCALE   multiplies the tenant sizes (default 1: 10k, 100k, 1M
+#                 conversations with three feedback each); 0.1 is quick
+#   BENCH_SECONDS length of one throughput round (default 10)
+#   BENCH_ROUNDS  rounds per measurement (default 3)
+
+source "$(dirname "$0")/harness.sh"
+
+SCALE="${BENCH_SCALE:-1}"
+SECONDS_PER_ROUND="${BENCH_SECONDS:-10}"
+ROUNDS="${BENCH_ROUNDS:-3}"
+[ "$ROUNDS" -ge 3 ] || ROUNDS=3
+OUT="$TOP/test/bench"
+WORK="$(mktemp -d /tmp/feedback-bench.XXXXXX)"
+chmod 755 "$WORK"
+
+harness_setup gnuplot-nox
+CLUSTER_FSYNC=on CLUSTER_CONF="shared_buffers = 2GB
+max_wal_size = 8GB
+checkpoint_timeout = 30min
+work_mem = 16MB
+max_connections = 50" cluster_start
+cd "$TOP"
+export PGDATABASE=feedback_bench
+
+progress() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+sql() { psql -qXAt -v ON_ERROR_STOP=1 "$@"; }
+
+MEMBER=00000000-0000-4000-8000-000000000001
+REVIEWER=00000000-0000-4000-8000-000000000004
+ADMIN=00000000-0000-4000-8000-000000000005
+declare -a SIZES TENANTS
+for base in 10000 100000 1000000; do
+	SIZES+=("$(awk -v b="$base" -v s="$SCALE" 'BEGIN { n = int(b * s); print (n < 100 ? 100 : n) }')")
+done
+for i in 0 1 2; do TENANTS+=("7e000000-0000-4000-8000-00000000000$((i + 1))"); done
+SMALL=${TENANTS[0]}
+LARGE=${TENANTS[2]}
+
+progress "creating the database"
+psql -qX -d postgres -c 'CREATE DATABASE feedback_bench' >/dev/null
+sql -c 'CREATE EXTENSION feedback CASCADE' 2>/dev/null
+for t in "${TENANTS[@]}"; do
+	sql >/dev/null <<SQL
+SELECT feedback.put_user(format('00000000-0000-4000-8000-%s', lpad(u::text, 12, '0'))::uuid,
+                         format('user%s@example.com', u))
+  FROM generate_series(1, 5) AS u;
+SELECT feedback.put_member('$t', format('00000000-0000-4000-8000-%s', lpad(u::text, 12, '0'))::uuid,
+                           CASE u WHEN 4 THEN 'reviewer' WHEN 5 THEN 'admin' ELSE 'member' END)
+  FROM generate_series(1, 5) AS u;
+SQL
+done
+for i in 0 1 2; do
+	progress "loading tenant $((i + 1)): ${SIZES[$i]} conversations, $((SIZES[$i] * 3)) feedback"
+	sql -v tenant="${TENANTS[$i]}" -v n="${SIZES[$i]}" -f test/bench/load.sql >/dev/null
+done
+progress "vacuum analyze"
+sql -c 'VACUUM ANALYZE'
+sql >/dev/null <<SQL
+CREATE TABLE bench_raw (tenant_id uuid, message_id uuid, user_id uuid, kind text, rating boolean,
+                        comment text, updated_at timestamptz,
+                        PRIMARY KEY (tenant_id, message_id, user_id, kind));
+INSERT INTO bench_raw SELECT tenant_id, message_id, user_id, kind, rating::boolean, comment, updated_at
+  FROM feedback.feedback WHERE tenant_id = '$SMALL';
+VACUUM ANALYZE bench_raw;
+SQL
+for t in "${TENANTS[@]}"; do
+	[ "$(sql -c "SELECT feedback.verify_review_groups('$t')")" = "[]" ] ||
+		{ echo "error: the loaded queue state of $t is not exact" >&2; exit 1; }
+done
+
+# ---- scripts --------------------------------------------------------------
+n_small=${SIZES[0]}
+answer="format('a2000000-0000-4000-8000-%s', lpad(:i::text, 12, '0'))::uuid"
+cat >"$WORK/raw.sql" <<SQL
+\set i random(1, $n_small)
+\set c random(1, 1000000000)
+INSERT INTO bench_raw AS b VALUES ('$SMALL', $answer, '$MEMBER', 'message_reaction', :c % 2 = 0, 'bench ' || :c, now())
+ON CONFLICT (tenant_id, message_id, user_id, kind) DO UPDATE
+SET rating = EXCLUDED.rating, comment = EXCLUDED.comment, updated_at = EXCLUDED.updated_at;
+SQL
+cat >"$WORK/submit.sql" <<SQL
+\set i random(1, $n_small)
+\set c random(1, 1000000000)
+SELECT feedback.submit('$SMALL', $answer, (:c % 2 = 0)::feedback.rating, 'bench ' || :c) IS NOT NULL;
+SQL
+cat >"$WORK/submit-up.sql" <<SQL
+\set i random(1, $n_small)
+\set c random(1, 1000000000)
+SELECT feedback.submit('$SMALL', $answer, 'positive', 'bench ' || :c) IS NOT NULL;
+SQL
+page_script() {	# name, SQL
+	printf '%s\n' "$2" >"$WORK/$1.sql"
+}
+for i in 0 1 2; do
+	t=${TENANTS[$i]}
+	page_script "queue$i" "SELECT length(feedback.grouped_by_conversation('$t')::text);"
+	page_script "naive$i" "WITH g AS (
+  SELECT COALESCE(f.conversation_id, f.id) AS group_id, count(*) AS feedback_count,
+         count(*) FILTER (WHERE f.status = 'to_review') AS to_review_count,
+         count(*) FILTER (WHERE f.status <> 'to_review') AS reviewed_count,
+         count(*) FILTER (WHERE f.rating = 'positive') AS positive_count,
+         count(*) FILTER (WHERE f.rating = 'negative') AS negative_count,
+         max(f.updated_at) AS latest_updated_at
+    FROM feedback.feedback f
+    LEFT JOIN feedback.conversations c ON c.tenant_id = f.tenant_id AND c.id = f.conversation_id
+   WHERE f.tenant_id = '$t' AND NOT COALESCE(c.is_archived, false)
+   GROUP BY 1)
+SELECT length(jsonb_build_object('count', (SELECT count(*) FROM g), 'results', jsonb_agg(p))::text)
+  FROM (SELECT g.*, (SELECT jsonb_agg(jsonb_build_object('id', i.id, 'status', i.status, 'feedback', i.comment,
+                                      'rating', i.rating, 'updated_at', i.updated_at) ORDER BY i.updated_at DESC)
+                       FROM feedback.feedback i
+                      WHERE i.tenant_id = '$t' AND i.conversation_id = g.group_id) AS feedbacks
+          FROM g ORDER BY g.latest_updated_at DESC, g.group_id DESC LIMIT 100) p;"
+done
+page_script deep "SELECT length(feedback.grouped_by_conversation('$LARGE', \"offset\" => 50000)::text);"
+page_script to_review "SELECT length(feedback.grouped_by_conversation('$LARGE', 'to_review')::text);"
+page_script search "SELECT length(feedback.grouped_by_conversation('$LARGE', search => 'word4242 ')::text);"
+
+# ---- measuring ------------------------------------------------------------
+declare -A RESULTS
+
+# One pgbench round: name, clients, user, then -T seconds or -t transactions.
+round() {
+	local name=$1 clients=$2 user=$3 mode=$4 amount=$5 log="$WORK/pgbench.log" value
+	PGOPTIONS="-c feedback.user_id=$user" pgbench -n -M prepared -c "$clients" -j "$clients" \
+		"$mode" "$amount" -f "$WORK/$name.sql" >"$log" 2>&1 ||
+		{ cat "$log" >&2; exit 1; }
+	if [ "$mode" = -T ]; then
+		value=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$log")
+	else
+		value=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$log")
+	fi
+	RESULTS["$name/$clients"]+="$value "
+}
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+med() { echo "${RESULTS[$1]}" | median; }
+
+for r in $(seq 1 "$ROUNDS"); do
+	for c in 1 8; do
+		progress "round $r/$ROUNDS: raw upsert and submit at $c client(s), ${SECONDS_PER_ROUND}s each"
+		round raw "$c" "$MEMBER" -T "$SECONDS_PER_ROUND"
+		round submit "$c" "$MEMBER" -T "$SECONDS_PER_ROUND"
+	done
+	progress "round $r/$ROUNDS: submit with auto-approval on and off, 8 clients"
+	sql -c "SET feedback.user_id = '$ADMIN'" -c "SELECT feedback.configure('$SMALL', 'positive', true)" >/dev/null
+	round submit-up 8 "$MEMBER" -T "$SECONDS_PER_ROUND"
+	RESULTS[auto_on]+="$(echo "${RESULTS[submit-up/8]}" | awk '{ print $NF }') "
+	sql -c "SET feedback.user_id = '$ADMIN'" -c "SELECT feedback.configure('$SMALL', 'positive', false)" >/dev/null
+	round submit-up 8 "$MEMBER" -T "$SECONDS_PER_ROUND"
+	RESULTS[auto_off]+="$(echo "${RESULTS[submit-up/8]}" | awk '{ print $NF }') "
+	for i in 0 1 2; do
+		progress "round $r/$ROUNDS: first page, tenant of ${SIZES[$i]} conversations: queue and naive GROUP BY"
+		round "queue$i" 1 "$REVIEWER" -t 50
+		round "naive$i" 1 "$REVIEWER" -t "$([ "$i" -eq 2 ] && echo 2 || echo 5)"
+	done
+	progress "round $r/$ROUNDS: deep, to_review and search pages at ${SIZES[2]} conversations"
+	round deep 1 "$REVIEWER" -t 10
+	round to_review 1 "$REVIEWER" -t 50
+	round search 1 "$REVIEWER" -t 50
+done
+
+progress "peak backend memory of the largest page (limit 1000, ${SIZES[2]} conversations)"
+memory=$(PGOPTIONS="-c feedback.user_id=$REVIEWER" psql -qXAt <<SQL
+SELECT pg_backend_pid() AS pid \gset
+\! grep VmHWM /proc/:pid/status | awk '{ print \$2 }' > $WORK/hwm0
+SELECT length(feedback.grouped_by_conversation('$LARGE', "limit" => 1000)::text) AS bytes \gset
+\! grep VmHWM /proc/:pid/status | awk '{ print \$2 }' > $WORK/hwm1
+\echo :bytes
+SQL
+)
+hwm0=$(cat "$WORK/hwm0")
+hwm1=$(cat "$WORK/hwm1")
+
+# ---- report ---------------------------------------------------------------
+raw1=$(med raw/1); sub1=$(med submit/1); raw8=$(med raw/8); sub8=$(med submit/8)
+on=$(echo "${RESULTS[auto_on]}" | median); off=$(echo "${RESULTS[auto_off]}" | median)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+{
+	echo "| measurement | feedback | baseline | ratio |"
+	echo "|---|---|---|---|"
+	echo "| submit, 1 client (tps) | $sub1 | raw upsert $raw1 | $(ratio "$sub1" "$raw1") |"
+	echo "| submit, 8 clients (tps) | $sub8 | raw upsert $raw8 | $(ratio "$sub8" "$raw8") |"
+	echo "| submit with auto-approval, 8 clients (tps) | on $on | off $off | $(ratio "$on" "$off") |"
+	for i in 0 1 2; do
+		q=$(med "queue$i/1"); nv=$(med "naive$i/1")
+		echo "| first page + count, ${SIZES[$i]} conversations (ms) | $q | naive GROUP BY $nv | $(ratio "$nv" "$q") faster |"
+	done
+	echo "| deep page, offset 50,000, ${SIZES[2]} conversations (ms) | $(med deep/1) | | |"
+	echo "| to_review page, ${SIZES[2]} conversations (ms) | $(med to_review/1) | | |"
+	echo "| search page, ${SIZES[2]} conversations (ms) | $(med search/1) | | |"
+	echo "| peak backend memory, page of 1000 groups, ${SIZES[2]} conversations | +$(( (hwm1 - hwm0) / 1024 )) MB RSS ($memory bytes of JSON) | | |"
+} >"$WORK/table.md"
+
+for i in 0 1 2; do
+	echo "${SIZES[$i]} $(med "queue$i/1") $(med "naive$i/1")"
+done >"$WORK/pages.dat"
+gnuplot <<GP
+set terminal pngcairo size 800,500 font ",11" noenhanced
+set output "$OUT/page-time.png"
+set title "Review queue: first page (100 groups + exact count)"
+set xlabel "conversations in the tenant (3 feedback each)"
+set ylabel "median page time (ms)"
+set logscale xy
+set key top left
+set grid
+plot "$WORK/pages.dat" using 1:2 with linespoints lw 2 pt 7 title "grouped_by_conversation", \
+     "$WORK/pages.dat" using 1:3 with linespoints lw 2 pt 5 title "naive GROUP BY"
+GP
+
+{
+	echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(free -g | awk '/^Mem/ { print $2 }') GiB,"
+	echo "PostgreSQL $(psql -qXAt -c 'SHOW server_version'), fsync and synchronous_commit on;"
+	echo "BENCH_SCALE=$SCALE, $ROUNDS rounds of ${SECONDS_PER_ROUND}s, medians."
+	echo
+	cat "$WORK/table.md"
+} >"$OUT/results.md"
+echo
+cat "$OUT/results.md"
+echo
+echo "chart: test/bench/page-time.png"
+rm -rf "$WORK"
