@@ -165,6 +165,42 @@ extern char *fb_json_string_field(const char *json, const char *key);
 	"   AND am.id OPERATOR(pg_catalog.=) f.message_id" \
 	"  LEFT JOIN LATERAL (" PROMPT_OF_ANSWER ") um ON true"
 
+/* Columns of FEEDBACK_SELECT, 1-based. */
+enum
+{
+	FB_COL_ID = 1,
+	FB_COL_TENANT_ID,
+	FB_COL_CONVERSATION_ID,
+	FB_COL_MESSAGE_ID,
+	FB_COL_TURN_ID,
+	FB_COL_USER_ID,
+	FB_COL_USER_EMAIL,
+	FB_COL_IMPERSONATED_BY,
+	FB_COL_IMPERSONATOR_EMAIL,
+	FB_COL_RATING,
+	FB_COL_COMMENT,
+	FB_COL_REASONS,
+	FB_COL_KIND,
+	FB_COL_SOURCE_SURFACE,
+	FB_COL_CLIENT_FEEDBACK_ID,
+	FB_COL_STATUS,
+	FB_COL_REVIEWED_BY,
+	FB_COL_REVIEWER_EMAIL,
+	FB_COL_REVIEWED_AT,
+	FB_COL_CORRECTED_RESPONSE,
+	FB_COL_CONTEXT,
+	FB_COL_USER_MESSAGE,
+	FB_COL_CONVERSATION_TITLE,
+	FB_COL_SUGGESTED_ACTION_TYPE,
+	FB_COL_SUGGESTED_ACTION_DATA,
+	FB_COL_CREATED_AT,
+	FB_COL_UPDATED_AT
+};
+#define FB_OBJECT_COLUMNS FB_COL_UPDATED_AT
+
+extern Jsonb *feedback_object_from(const FbValue *v);
+extern void feedback_object_values(int row, FbValue *v);
+extern bool feedback_object_values_by_id(Datum tenant_id, Datum id, FbValue *v);
 extern Jsonb *feedback_object(int row);
 extern Jsonb *feedback_object_by_id(Datum tenant_id, Datum id);
 

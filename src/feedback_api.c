@@ -75,11 +75,14 @@ static FbQuery answer_query = {
  * no rule.
  */
 static FbQuery answer_rule_query = {
-	"SELECT m.conversation_id, m.role, m.is_complete, m.turn_id, s.auto_approve, s.reason_required"
-	"  FROM feedback.messages m"
-	"  LEFT JOIN feedback.settings s ON s.tenant_id OPERATOR(pg_catalog.=) m.tenant_id"
+	"SELECT am.conversation_id, am.role, am.is_complete, am.turn_id, s.auto_approve,"
+	"       s.reason_required, c.title, (" PROMPT_OF_ANSWER ")"
+	"  FROM feedback.messages am"
+	"  LEFT JOIN feedback.settings s ON s.tenant_id OPERATOR(pg_catalog.=) am.tenant_id"
 	"   AND s.rating OPERATOR(pg_catalog.=) $3::feedback.rating"
-	" WHERE m.tenant_id OPERATOR(pg_catalog.=) $1 AND m.id OPERATOR(pg_catalog.=) $2",
+	"  LEFT JOIN feedback.conversations c ON c.tenant_id OPERATOR(pg_catalog.=) am.tenant_id"
+	"   AND c.id OPERATOR(pg_catalog.=) am.conversation_id"
+	" WHERE am.tenant_id OPERATOR(pg_catalog.=) $1 AND am.id OPERATOR(pg_catalog.=) $2",
 	3, {UUIDOID, UUIDOID, BOOLOID}
 };
 
@@ -117,10 +120,24 @@ static FbQuery client_key_query = {
 	" WHERE f.rating IS DISTINCT FROM EXCLUDED.rating" \
 	"    OR f.comment IS DISTINCT FROM EXCLUDED.comment" \
 	"    OR f.reasons OPERATOR(pg_catalog.<>) EXCLUDED.reasons" \
-	" RETURNING f.id, f.xmax OPERATOR(pg_catalog.=) '0'::pg_catalog.xid"
+	" RETURNING f.xmax OPERATOR(pg_catalog.=) '0'::pg_catalog.xid, f.id, f.tenant_id," \
+	"           f.conversation_id, f.message_id, f.turn_id, f.user_id, f.impersonated_by," \
+	"           f.rating, f.comment, f.reasons, f.kind, f.source_surface, f.client_feedback_id," \
+	"           f.status, f.reviewed_by, f.reviewed_at, f.corrected_response, f.context," \
+	"           f.suggested_action_type, f.suggested_action_data, f.created_at, f.updated_at"
 #define UPSERT_ARGTYPES \
 	{UUIDOID, UUIDOID, UUIDOID, UUIDOID, UUIDOID, UUIDOID, UUIDOID, BOOLOID, TEXTOID, \
 	 TEXTARRAYOID, TEXTOID, TEXTOID, UUIDOID, TEXTOID, JSONBOID, TIMESTAMPTZOID}
+
+/* The feedback object's columns the upserts return, after the "inserted" flag. */
+static const int upsert_returning[] = {
+	FB_COL_ID, FB_COL_TENANT_ID, FB_COL_CONVERSATION_ID, FB_COL_MESSAGE_ID, FB_COL_TURN_ID,
+	FB_COL_USER_ID, FB_COL_IMPERSONATED_BY, FB_COL_RATING, FB_COL_COMMENT, FB_COL_REASONS,
+	FB_COL_KIND, FB_COL_SOURCE_SURFACE, FB_COL_CLIENT_FEEDBACK_ID, FB_COL_STATUS,
+	FB_COL_REVIEWED_BY, FB_COL_REVIEWED_AT, FB_COL_CORRECTED_RESPONSE, FB_COL_CONTEXT,
+	FB_COL_SUGGESTED_ACTION_TYPE, FB_COL_SUGGESTED_ACTION_DATA, FB_COL_CREATED_AT,
+	FB_COL_UPDATED_AT
+};
 
 /* Feedback on an answer: one per (tenant, answer, user, kind). */
 static FbQuery upsert_answer_query = {
@@ -148,12 +165,6 @@ static FbQuery latest_message_query = {
 	" WHERE m.tenant_id OPERATOR(pg_catalog.=) $1"
 	"   AND m.conversation_id OPERATOR(pg_catalog.=) $2"
 	" ORDER BY m.created_at DESC, m.id DESC LIMIT 1",
-	2, {UUIDOID, UUIDOID}
-};
-
-static FbQuery updated_at_query = {
-	"SELECT f.updated_at FROM feedback.feedback f"
-	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.id OPERATOR(pg_catalog.=) $2",
 	2, {UUIDOID, UUIDOID}
 };
 
@@ -420,11 +431,11 @@ InitialStatus(Rule rule, bool has_rating, uint8 rating, const char *comment)
 
 /*
  * Store feedback for the caller: the one upsert behind submit and
- * put_conversation_feedback.  Returns the feedback's id; *created tells
- * whether it is new.
+ * put_conversation_feedback.  Fills row (indexed by FB_COL_*) with the
+ * stored feedback, and returns whether it is new.
  */
-static Datum
-WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, bool *created)
+static bool
+WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 {
 	Datum		tenant = UUIDPGetDatum(&caller->tenant_id);
 	Datum		user = UUIDPGetDatum(&caller->user_id);
@@ -432,6 +443,8 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, bool *created)
 	bool		nulls[16] = {false};
 	FbValue		conversation_id = FB_NULL;
 	FbValue		turn_id = in->turn_id;
+	FbValue		title = FB_NULL;
+	FbValue		user_message = FB_NULL;
 	FbQuery    *upsert;
 	Rule		rule = {false, false};
 	bool		isnull;
@@ -468,6 +481,8 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, bool *created)
 			turn_id = fb_val(0, 4);
 		rule.auto_approve = DatumGetBool(fb_col(0, 5, &isnull));
 		rule.reason_required = DatumGetBool(fb_col(0, 6, &isnull));
+		title = fb_val(0, 7);
+		user_message = fb_val(0, 8);
 	}
 
 	if (!in->client_feedback_id.isnull)
@@ -526,24 +541,33 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, bool *created)
 	upsert = in->message_id.isnull ? &upsert_ungrouped_query : &upsert_answer_query;
 	if (fb_exec_change(upsert, values, nulls, true, NULL) > 0)
 	{
-		Datum		id = fb_col(0, 1, &isnull);
+		bool		created = DatumGetBool(fb_col(0, 1, &isnull));
+		int			i;
 
-		*created = DatumGetBool(fb_col(0, 2, &isnull));
-		if (*created && strcmp(TextDatumGetCString(values[13]), "auto_approved") == 0)
-			feedback_keep_golden_example(tenant, id, in->message_id,
-										 nulls[7] ? FB_NULL : FB_VALUE(CharGetDatum((char) in->rating)),
-										 FB_STATUS_AUTO_APPROVED, FB_NULL, false);
-		return id;
+		/* what the upsert wrote, and the rest of the object from what we know */
+		for (i = 0; i < (int) lengthof(upsert_returning); i++)
+			row[upsert_returning[i]] = fb_val(0, i + 2);
+		row[FB_COL_USER_EMAIL] = FB_VALUE(CStringGetTextDatum(caller->email));
+		row[FB_COL_IMPERSONATOR_EMAIL] = caller->impersonating ?
+			FB_VALUE(CStringGetTextDatum(caller->actor_email)) : FB_NULL;
+		row[FB_COL_REVIEWER_EMAIL] = FB_NULL;	/* a write clears the reviewer */
+		row[FB_COL_USER_MESSAGE] = user_message;
+		row[FB_COL_CONVERSATION_TITLE] = title;
+
+		if (created && strcmp(TextDatumGetCString(values[13]), "auto_approved") == 0)
+			feedback_keep_golden_example(tenant, row[FB_COL_ID].value, in->message_id,
+										 row[FB_COL_RATING], FB_STATUS_AUTO_APPROVED, FB_NULL, false);
+		return created;
 	}
 
 	/* An exact repeat: nothing was written. */
-	*created = false;
 	if (in->message_id.isnull)
 		fb_exec(&client_key_query, (Datum[]) {tenant, user, in->client_feedback_id.value}, NULL, 1);
 	else
 		fb_exec(&answer_feedback_id_query, (Datum[]) {tenant, in->message_id.value, user, values[10]},
 				NULL, 1);
-	return fb_col(0, 1, &isnull);
+	feedback_object_values_by_id(tenant, fb_col(0, 1, &isnull), row);
+	return false;
 }
 
 /*
@@ -571,8 +595,7 @@ feedback_submit(PG_FUNCTION_ARGS)
 {
 	FeedbackCaller caller;
 	FeedbackInput in;
-	Datum		id;
-	bool		created;
+	FbValue		row[FB_OBJECT_COLUMNS + 1];
 
 	fb_require_arg(fcinfo, 5, "kind");
 	fb_require_arg(fcinfo, 6, "source_surface");
@@ -592,9 +615,8 @@ feedback_submit(PG_FUNCTION_ARGS)
 
 	fb_connect();
 	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
-	id = CopyUuid(WriteFeedback(&caller, &in, &created));
-	SetResponseStatus(created ? "201" : "200");
-	PG_RETURN_DATUM(fb_finish_jsonb(feedback_object_by_id(PG_GETARG_DATUM(0), id)));
+	SetResponseStatus(WriteFeedback(&caller, &in, row) ? "201" : "200");
+	PG_RETURN_DATUM(fb_finish_jsonb(feedback_object_from(row)));
 }
 
 PG_FUNCTION_INFO_V1(feedback_put_conversation_feedback);
@@ -663,14 +685,13 @@ feedback_put_conversation_feedback(PG_FUNCTION_ARGS)
 	fb_json_uuid(&state, "conversation_id", FB_VALUE(PG_GETARG_DATUM(1)));
 	if (in.has_rating || in.comment != NULL)
 	{
-		bool		created;
-		Datum		id = CopyUuid(WriteFeedback(&caller, &in, &created));
+		FbValue		row[FB_OBJECT_COLUMNS + 1];
 
-		fb_exec(&updated_at_query, (Datum[]) {tenant, id}, NULL, 1);
+		WriteFeedback(&caller, &in, row);
 		fb_json_text(&state, "rating", in.has_rating ?
 					 (in.rating == FB_RATING_POSITIVE ? "POSITIVE" : "NEGATIVE") : NULL);
 		fb_json_text(&state, "comment", in.comment);
-		fb_json_timestamp(&state, "updated_at", fb_val(0, 1));
+		fb_json_timestamp(&state, "updated_at", row[FB_COL_UPDATED_AT]);
 	}
 	else
 	{

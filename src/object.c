@@ -14,38 +14,6 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
-/* Columns of FEEDBACK_SELECT, 1-based. */
-enum
-{
-	COL_ID = 1,
-	COL_TENANT_ID,
-	COL_CONVERSATION_ID,
-	COL_MESSAGE_ID,
-	COL_TURN_ID,
-	COL_USER_ID,
-	COL_USER_EMAIL,
-	COL_IMPERSONATED_BY,
-	COL_IMPERSONATOR_EMAIL,
-	COL_RATING,
-	COL_COMMENT,
-	COL_REASONS,
-	COL_KIND,
-	COL_SOURCE_SURFACE,
-	COL_CLIENT_FEEDBACK_ID,
-	COL_STATUS,
-	COL_REVIEWED_BY,
-	COL_REVIEWER_EMAIL,
-	COL_REVIEWED_AT,
-	COL_CORRECTED_RESPONSE,
-	COL_CONTEXT,
-	COL_USER_MESSAGE,
-	COL_CONVERSATION_TITLE,
-	COL_SUGGESTED_ACTION_TYPE,
-	COL_SUGGESTED_ACTION_DATA,
-	COL_CREATED_AT,
-	COL_UPDATED_AT
-};
-
 /* One feedback by (tenant_id, id). */
 static FbQuery feedback_by_id_query = {
 	FEEDBACK_SELECT
@@ -108,67 +76,102 @@ PushTextArray(JsonbParseState **state, const char *key, FbValue value)
 }
 
 /*
- * The feedback object of row `row` of the current FEEDBACK_SELECT result.
+ * The feedback object from the values of its columns, indexed by FB_COL_*
+ * (the columns of FEEDBACK_SELECT).
  */
 Jsonb *
-feedback_object(int row)
+feedback_object_from(const FbValue *v)
 {
 	JsonbParseState *state = NULL;
-	Datum		d;
-	bool		isnull;
-	bool		rating_null;
-	uint8		rating;
-	Datum		context;
-	bool		context_null;
+	bool		rating_null = v[FB_COL_RATING].isnull;
+	uint8		rating = rating_null ? 0 : (uint8) DatumGetChar(v[FB_COL_RATING].value);
+	FbValue		context = v[FB_COL_CONTEXT];
 
-#define COL(c) fb_val(row, (c))
+#define COL(c) v[c]
+#define COL_TEXT(c) (v[c].isnull ? NULL : TextDatumGetCString(v[c].value))
 
 	fb_json_begin(&state);
-	fb_json_uuid(&state, "id", COL(COL_ID));
-	fb_json_uuid(&state, "tenant_id", COL(COL_TENANT_ID));
-	fb_json_uuid(&state, "conversation_id", COL(COL_CONVERSATION_ID));
-	fb_json_uuid(&state, "message_id", COL(COL_MESSAGE_ID));
-	fb_json_uuid(&state, "turn_id", COL(COL_TURN_ID));
-	fb_json_user(&state, "given_by", COL(COL_USER_ID), fb_col_text(row, COL_USER_EMAIL));
-	fb_json_user(&state, "impersonated_by", COL(COL_IMPERSONATED_BY),
-				 fb_col_text(row, COL_IMPERSONATOR_EMAIL));
+	fb_json_uuid(&state, "id", COL(FB_COL_ID));
+	fb_json_uuid(&state, "tenant_id", COL(FB_COL_TENANT_ID));
+	fb_json_uuid(&state, "conversation_id", COL(FB_COL_CONVERSATION_ID));
+	fb_json_uuid(&state, "message_id", COL(FB_COL_MESSAGE_ID));
+	fb_json_uuid(&state, "turn_id", COL(FB_COL_TURN_ID));
+	fb_json_user(&state, "given_by", COL(FB_COL_USER_ID), COL_TEXT(FB_COL_USER_EMAIL));
+	fb_json_user(&state, "impersonated_by", COL(FB_COL_IMPERSONATED_BY),
+				 COL_TEXT(FB_COL_IMPERSONATOR_EMAIL));
 
-	d = fb_col(row, COL_RATING, &rating_null);
-	rating = rating_null ? 0 : (uint8) DatumGetChar(d);
 	fb_json_text(&state, "rating", rating_null ? NULL : feedback_rating_name(rating));
 	fb_json_datum_bool(&state, "is_positive", rating_null ? FB_NULL :
 					   FB_VALUE(BoolGetDatum(rating == FB_RATING_POSITIVE)));
 	fb_json_text(&state, "reaction", rating_null ? NULL :
 				 (rating == FB_RATING_POSITIVE ? "thumbs_up" : "thumbs_down"));
 
-	fb_json_datum_text(&state, "comment", COL(COL_COMMENT));
-	PushTextArray(&state, "reasons", COL(COL_REASONS));
-	fb_json_datum_text(&state, "kind", COL(COL_KIND));
-	fb_json_datum_text(&state, "source_surface", COL(COL_SOURCE_SURFACE));
-	fb_json_uuid(&state, "client_feedback_id", COL(COL_CLIENT_FEEDBACK_ID));
-	d = fb_col(row, COL_STATUS, &isnull);
-	fb_json_text(&state, "status", feedback_status_name((uint8) DatumGetChar(d)));
-	fb_json_user(&state, "reviewed_by", COL(COL_REVIEWED_BY),
-				 fb_col_text(row, COL_REVIEWER_EMAIL));
-	fb_json_timestamp(&state, "reviewed_at", COL(COL_REVIEWED_AT));
-	fb_json_datum_text(&state, "corrected_response", COL(COL_CORRECTED_RESPONSE));
+	fb_json_datum_text(&state, "comment", COL(FB_COL_COMMENT));
+	PushTextArray(&state, "reasons", COL(FB_COL_REASONS));
+	fb_json_datum_text(&state, "kind", COL(FB_COL_KIND));
+	fb_json_datum_text(&state, "source_surface", COL(FB_COL_SOURCE_SURFACE));
+	fb_json_uuid(&state, "client_feedback_id", COL(FB_COL_CLIENT_FEEDBACK_ID));
+	fb_json_text(&state, "status",
+				 feedback_status_name((uint8) DatumGetChar(v[FB_COL_STATUS].value)));
+	fb_json_user(&state, "reviewed_by", COL(FB_COL_REVIEWED_BY), COL_TEXT(FB_COL_REVIEWER_EMAIL));
+	fb_json_timestamp(&state, "reviewed_at", COL(FB_COL_REVIEWED_AT));
+	fb_json_datum_text(&state, "corrected_response", COL(FB_COL_CORRECTED_RESPONSE));
 
-	context = fb_col(row, COL_CONTEXT, &context_null);
 	fb_json_key(&state, "context");
 	fb_json_begin(&state);
-	fb_json_uuid(&state, "conversation_id", COL(COL_CONVERSATION_ID));
-	PushField(&state, "query_id", context_null ? NULL : DatumGetJsonbP(context), "query_id");
-	PushField(&state, "source", context_null ? NULL : DatumGetJsonbP(context), "source");
+	fb_json_uuid(&state, "conversation_id", COL(FB_COL_CONVERSATION_ID));
+	PushField(&state, "query_id", context.isnull ? NULL : DatumGetJsonbP(context.value), "query_id");
+	PushField(&state, "source", context.isnull ? NULL : DatumGetJsonbP(context.value), "source");
 	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 
-	fb_json_datum_text(&state, "user_message", COL(COL_USER_MESSAGE));
-	fb_json_datum_text(&state, "conversation_title", COL(COL_CONVERSATION_TITLE));
-	fb_json_datum_text(&state, "suggested_action_type", COL(COL_SUGGESTED_ACTION_TYPE));
-	fb_json_jsonb(&state, "suggested_action_data", COL(COL_SUGGESTED_ACTION_DATA));
-	fb_json_timestamp(&state, "created_at", COL(COL_CREATED_AT));
-	fb_json_timestamp(&state, "updated_at", COL(COL_UPDATED_AT));
+	fb_json_datum_text(&state, "user_message", COL(FB_COL_USER_MESSAGE));
+	fb_json_datum_text(&state, "conversation_title", COL(FB_COL_CONVERSATION_TITLE));
+	fb_json_datum_text(&state, "suggested_action_type", COL(FB_COL_SUGGESTED_ACTION_TYPE));
+	fb_json_jsonb(&state, "suggested_action_data", COL(FB_COL_SUGGESTED_ACTION_DATA));
+	fb_json_timestamp(&state, "created_at", COL(FB_COL_CREATED_AT));
+	fb_json_timestamp(&state, "updated_at", COL(FB_COL_UPDATED_AT));
 #undef COL
+#undef COL_TEXT
 	return fb_json_end(&state);
+}
+
+/*
+ * Read row `row` of the current FEEDBACK_SELECT result into v (indexed by
+ * FB_COL_*).
+ */
+void
+feedback_object_values(int row, FbValue *v)
+{
+	int			col;
+
+	v[0] = FB_NULL;
+	for (col = 1; col <= FB_OBJECT_COLUMNS; col++)
+		v[col] = fb_val(row, col);
+}
+
+/*
+ * The feedback object of row `row` of the current FEEDBACK_SELECT result.
+ */
+Jsonb *
+feedback_object(int row)
+{
+	FbValue		v[FB_OBJECT_COLUMNS + 1];
+
+	feedback_object_values(row, v);
+	return feedback_object_from(v);
+}
+
+/*
+ * Read feedback id of tenant into v (indexed by FB_COL_*); false when there
+ * is none.
+ */
+bool
+feedback_object_values_by_id(Datum tenant_id, Datum id, FbValue *v)
+{
+	if (fb_exec(&feedback_by_id_query, (Datum[]) {tenant_id, id}, NULL, 1) == 0)
+		return false;
+	feedback_object_values(0, v);
+	return true;
 }
 
 /*
@@ -177,11 +180,7 @@ feedback_object(int row)
 Jsonb *
 feedback_object_by_id(Datum tenant_id, Datum id)
 {
-	Datum		args[2];
+	FbValue		v[FB_OBJECT_COLUMNS + 1];
 
-	args[0] = tenant_id;
-	args[1] = id;
-	if (fb_exec(&feedback_by_id_query, args, NULL, 1) == 0)
-		return NULL;
-	return feedback_object(0);
+	return feedback_object_values_by_id(tenant_id, id, v) ? feedback_object_from(v) : NULL;
 }
