@@ -128,7 +128,7 @@ declare -A RESULTS
 # One pgbench round: name, clients, user, then -T seconds or -t transactions.
 round() {
 	local name=$1 clients=$2 user=$3 mode=$4 amount=$5 log="$WORK/pgbench.log" value
-	PGOPTIONS="-c feedback.user_id=$user" pgbench -n -M prepared -c "$clients" -j "$clients" \
+	PGOPTIONS="-c feedback.user_id=$user${NOTIFY_OFF:+ -c feedback.notify_events=off}" pgbench -n -M prepared -c "$clients" -j "$clients" \
 		"$mode" "$amount" -f "$WORK/$name.sql" >"$log" 2>&1 ||
 		{ cat "$log" >&2; exit 1; }
 	if [ "$mode" = -T ]; then
@@ -148,6 +148,9 @@ for r in $(seq 1 "$ROUNDS"); do
 		round raw "$c" "$MEMBER" -T "$SECONDS_PER_ROUND"
 		round submit "$c" "$MEMBER" -T "$SECONDS_PER_ROUND"
 	done
+	progress "round $r/$ROUNDS: submit at 8 clients with feedback.notify_events off"
+	cp "$WORK/submit.sql" "$WORK/submit-quiet.sql"
+	NOTIFY_OFF=1 round submit-quiet 8 "$MEMBER" -T "$SECONDS_PER_ROUND"
 	progress "round $r/$ROUNDS: submit with auto-approval on and off, 8 clients"
 	sql -c "SET feedback.user_id = '$ADMIN'" -c "SELECT feedback.configure('$SMALL', 'positive', true)" >/dev/null
 	round submit-up 8 "$MEMBER" -T "$SECONDS_PER_ROUND"
@@ -169,9 +172,10 @@ done
 progress "peak backend memory of the largest page (limit 1000, ${SIZES[2]} conversations)"
 memory=$(PGOPTIONS="-c feedback.user_id=$REVIEWER" psql -qXAt <<SQL
 SELECT pg_backend_pid() AS pid \gset
-\! grep VmHWM /proc/:pid/status | awk '{ print \$2 }' > $WORK/hwm0
+\setenv BACKEND :pid
+\! grep VmHWM /proc/\$BACKEND/status | awk '{ print \$2 }' > $WORK/hwm0
 SELECT length(feedback.grouped_by_conversation('$LARGE', "limit" => 1000)::text) AS bytes \gset
-\! grep VmHWM /proc/:pid/status | awk '{ print \$2 }' > $WORK/hwm1
+\! grep VmHWM /proc/\$BACKEND/status | awk '{ print \$2 }' > $WORK/hwm1
 \echo :bytes
 SQL
 )
@@ -187,6 +191,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 	echo "|---|---|---|---|"
 	echo "| submit, 1 client (tps) | $sub1 | raw upsert $raw1 | $(ratio "$sub1" "$raw1") |"
 	echo "| submit, 8 clients (tps) | $sub8 | raw upsert $raw8 | $(ratio "$sub8" "$raw8") |"
+	quiet=$(med submit-quiet/8)
+	echo "| submit, 8 clients, feedback.notify_events off (tps) | $quiet | raw upsert $raw8 | $(ratio "$quiet" "$raw8") |"
 	echo "| submit with auto-approval, 8 clients (tps) | on $on | off $off | $(ratio "$on" "$off") |"
 	for i in 0 1 2; do
 		q=$(med "queue$i/1"); nv=$(med "naive$i/1")
