@@ -685,7 +685,7 @@ tenant has no other writers. Returns the number of groups.$$;
 
 CREATE FUNCTION feedback.conversation_after_update() RETURNS trigger
     AS 'MODULE_PATHNAME', 'feedback_conversation_after_update'
-    LANGUAGE C;
+    LANGUAGE C SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION feedback.conversation_after_update() IS
     'Trigger: move a conversation''s review queue group when it is archived or restored';
 
@@ -735,13 +735,13 @@ COPY (SELECT ...) TO STDOUT.$$;
 
 CREATE FUNCTION feedback.feedback_before_update() RETURNS trigger
     AS 'MODULE_PATHNAME', 'feedback_before_update'
-    LANGUAGE C;
+    LANGUAGE C SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION feedback.feedback_before_update() IS
     'Trigger: enforce the status transition table and record who reviewed';
 
 CREATE FUNCTION feedback.feedback_after_change() RETURNS trigger
     AS 'MODULE_PATHNAME', 'feedback_after_change'
-    LANGUAGE C;
+    LANGUAGE C SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION feedback.feedback_after_change() IS
     'Trigger: write status history, keep golden examples, NOTIFY feedback_events';
 
@@ -753,6 +753,64 @@ CREATE TRIGGER feedback_before_update
 CREATE TRIGGER feedback_after_change
     AFTER INSERT OR UPDATE OR DELETE ON feedback.feedback
     FOR EACH ROW EXECUTE FUNCTION feedback.feedback_after_change();
+
+------------------------------------------------------------------------------
+-- Row-level security: a role granted SELECT (for reporting, say) sees only
+-- the rows of the acting user's tenants.  The API functions run as the
+-- extension's owner and are not affected; API roles have no table
+-- privileges at all.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION feedback.acting_user_id() RETURNS uuid
+    AS 'MODULE_PATHNAME', 'feedback_acting_user_id'
+    LANGUAGE C STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.acting_user_id() IS
+$$Get the acting user's id
+
+From feedback.user_id, else the JWT sub claim; NULL when there is none.
+Used by the row-level security policies.$$;
+
+CREATE FUNCTION feedback.visible_tenants() RETURNS uuid[]
+    AS 'MODULE_PATHNAME', 'feedback_visible_tenants'
+    LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.visible_tenants() IS
+$$List the tenants the acting user is a member of
+
+Used by the row-level security policies; empty without an acting user.$$;
+
+ALTER TABLE feedback.users ENABLE ROW LEVEL SECURITY;
+CREATE POLICY users_of_visible_tenants ON feedback.users
+    USING (id OPERATOR(pg_catalog.=) feedback.acting_user_id()
+           OR EXISTS (SELECT FROM feedback.memberships m
+                       WHERE m.user_id OPERATOR(pg_catalog.=) users.id));
+
+ALTER TABLE feedback.memberships ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_tenants ON feedback.memberships
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(feedback.visible_tenants())));
+ALTER TABLE feedback.conversations ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_tenants ON feedback.conversations
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(feedback.visible_tenants())));
+ALTER TABLE feedback.messages ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_tenants ON feedback.messages
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(feedback.visible_tenants())));
+ALTER TABLE feedback.feedback ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_tenants ON feedback.feedback
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(feedback.visible_tenants())));
+ALTER TABLE feedback.status_history ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_tenants ON feedback.status_history
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(feedback.visible_tenants())));
+ALTER TABLE feedback.settings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_tenants ON feedback.settings
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(feedback.visible_tenants())));
+ALTER TABLE feedback.golden_example ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_tenants ON feedback.golden_example
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(feedback.visible_tenants())));
+ALTER TABLE feedback.review_groups ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_tenants ON feedback.review_groups
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(feedback.visible_tenants())));
+ALTER TABLE feedback.review_group_counts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_tenants ON feedback.review_group_counts
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(feedback.visible_tenants())));
 
 ------------------------------------------------------------------------------
 -- Privileges of PUBLIC (keep last: it covers every function above)
@@ -787,5 +845,6 @@ GRANT EXECUTE ON FUNCTION
     feedback.rating_to_bool(feedback.rating), feedback.bool_to_rating(boolean),
     feedback.status_summary_accum(integer, feedback.review_status),
     feedback.status_summary_final(integer),
-    feedback.status_summary(feedback.review_status)
+    feedback.status_summary(feedback.review_status),
+    feedback.acting_user_id(), feedback.visible_tenants()
 TO PUBLIC;

@@ -18,6 +18,7 @@
 #include "feedback.h"
 
 #include "catalog/pg_type_d.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
@@ -214,4 +215,58 @@ feedback_whoami(PG_FUNCTION_ARGS)
 				 caller.impersonating ? FB_VALUE(UUIDPGetDatum(&caller.actor_id)) : FB_NULL,
 				 caller.actor_email);
 	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
+}
+
+/* The tenants a user is a member of. */
+static FbQuery tenants_of_user_query = {
+	"SELECT pg_catalog.array_agg(m.tenant_id) FROM feedback.memberships m"
+	" WHERE m.user_id OPERATOR(pg_catalog.=) $1",
+	1, {UUIDOID}
+};
+
+PG_FUNCTION_INFO_V1(feedback_acting_user_id);
+/*
+ * feedback.acting_user_id(): the acting user's id from feedback.user_id or
+ * the JWT sub claim, or NULL when there is none or it is not a uuid.  No
+ * lookup: for row-level security policies.
+ */
+Datum
+feedback_acting_user_id(PG_FUNCTION_ARGS)
+{
+	const char *text = ActingUserText();
+	pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
+
+	if (text == NULL || !fb_uuid_parse(text, id))
+		PG_RETURN_NULL();
+	PG_RETURN_UUID_P(id);
+}
+
+PG_FUNCTION_INFO_V1(feedback_visible_tenants);
+/*
+ * feedback.visible_tenants(): the tenants the acting user is a member of
+ * (an empty array without one): what the row-level security policies let
+ * a role with table privileges see.
+ */
+Datum
+feedback_visible_tenants(PG_FUNCTION_ARGS)
+{
+	const char *text = ActingUserText();
+	pg_uuid_t	id;
+	bool		isnull = true;
+	Datum		tenants = (Datum) 0;
+
+	if (text != NULL && fb_uuid_parse(text, &id))
+	{
+		fb_connect();
+		if (fb_exec(&tenants_of_user_query, (Datum[]) {UUIDPGetDatum(&id)}, NULL, 1) > 0)
+		{
+			tenants = fb_col(0, 1, &isnull);
+			if (!isnull)
+				tenants = SPI_datumTransfer(tenants, false, -1);
+		}
+		SPI_finish();
+	}
+	if (isnull)
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(UUIDOID));
+	PG_RETURN_DATUM(tenants);
 }
