@@ -25,7 +25,7 @@ endif
 
 # The two commands.  Both install what is missing, build, install the
 # extension and run against a private throwaway cluster (see test/harness.sh).
-.PHONY: test demo bench installcheck-regress installcheck-isolation print-version
+.PHONY: test demo bench soak fuzz installcheck-regress installcheck-isolation print-version
 
 test:
 	@bash test/run.sh
@@ -36,6 +36,14 @@ demo:
 # pgbench against a private cluster; BENCH_SCALE=0.1 for a quick run.
 bench:
 	@bash test/bench.sh
+
+# 60 s of mixed load at 16 clients with a kill -9 half-way, then the invariants.
+soak:
+	@bash test/soak.sh
+
+# A million random inputs through the C parsers (FUZZ_INPUTS to change it).
+fuzz:
+	@bash test/fuzz.sh
 
 # Used by test/run.sh against the private cluster (PGHOST/PGPORT set).
 installcheck-regress:

@@ -337,10 +337,46 @@ FieldScalar(void *state, char *token, JsonTokenType tokentype)
 	JSON_ACTION_DONE;
 }
 
+/* Deeper JSON than this is not a setting we read (and would exhaust the stack). */
+#define MAX_SETTING_JSON_DEPTH 64
+
+/*
+ * Whether JSON text nests objects and arrays deeper than
+ * MAX_SETTING_JSON_DEPTH (brackets inside strings do not count).
+ */
+static bool
+JsonTooDeep(const char *json)
+{
+	int			depth = 0;
+	bool		in_string = false;
+	const char *p;
+
+	for (p = json; *p; p++)
+	{
+		if (in_string)
+		{
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			else if (*p == '"')
+				in_string = false;
+		}
+		else if (*p == '"')
+			in_string = true;
+		else if (*p == '{' || *p == '[')
+		{
+			if (++depth > MAX_SETTING_JSON_DEPTH)
+				return true;
+		}
+		else if (*p == '}' || *p == ']')
+			depth--;
+	}
+	return false;
+}
+
 /*
  * The string value of a top-level field of a JSON object given as text,
  * or NULL when the text is not a JSON object, lacks the field, or the field
- * is not a string.  Never raises an error for bad JSON.
+ * is not a string.  Never raises an error for bad or absurdly deep JSON.
  */
 char *
 fb_json_string_field(const char *json, const char *key)
@@ -349,7 +385,7 @@ fb_json_string_field(const char *json, const char *key)
 	JsonSemAction sem;
 	FieldSearch search;
 
-	if (json == NULL || json[0] == '\0')
+	if (json == NULL || json[0] == '\0' || JsonTooDeep(json))
 		return NULL;
 
 	memset(&search, 0, sizeof(search));

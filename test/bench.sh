@@ -139,7 +139,8 @@ round() {
 	RESULTS["$name/$clients"]+="$value "
 }
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# The median of the values on stdin: tps rounded to units, latencies to 0.1 ms.
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf (m >= 100 ? "%.0f\n" : "%.1f\n"), m }'; }
 med() { echo "${RESULTS[$1]}" | median; }
 
 for r in $(seq 1 "$ROUNDS"); do

@@ -45,6 +45,17 @@ bash test/dump.sh 2>&1 | tee /tmp/feedback-dump.$$
 passed=$((passed + $(grep -cE '^ok [0-9]+' /tmp/feedback-dump.$$)))
 failed=$((failed + $(grep -cE '^not ok [0-9]+' /tmp/feedback-dump.$$)))
 
+echo "== fuzz (bounded: ${FUZZ_INPUTS:-20000} inputs)"
+psql -qX -c 'CREATE DATABASE feedback_fuzz' >/dev/null
+if psql -qXAt -v ON_ERROR_STOP=1 -v seed=0.42 -d feedback_fuzz -c "SET fuzz.inputs = ${FUZZ_INPUTS:-20000}" \
+	-f test/fuzz.sql >/tmp/feedback-fuzz.$$ 2>&1; then
+	passed=$((passed + 1))
+	echo "ok - $(grep -c . /tmp/feedback-fuzz.$$) outcome lines, no crash and no undocumented error"
+else
+	failed=$((failed + 1))
+	cat /tmp/feedback-fuzz.$$
+fi
+
 echo "== pgTAP"
 psql -qX -c 'CREATE DATABASE feedback_tap' >/dev/null
 pg_prove --verbose -d feedback_tap test/t/*.sql 2>&1 | tee /tmp/feedback-tap.$$
@@ -55,7 +66,15 @@ bad=$(grep -cE '^not ok [0-9]+' /tmp/feedback-tap.$$)
 passed=$((passed + ok))
 failed=$((failed + bad))
 
-rm -f /tmp/feedback-regress.$$ /tmp/feedback-iso.$$ /tmp/feedback-dump.$$ /tmp/feedback-tap.$$
+cluster_stop
+echo "== soak and crash (short: ${SOAK_SECONDS:-6}s)"
+SOAK_SECONDS="${SOAK_SECONDS:-6}" SOAK_CLIENTS="${SOAK_CLIENTS:-8}" bash test/soak.sh 2>&1 | tee /tmp/feedback-soak.$$
+passed=$((passed + $(grep -cE '^ok [0-9]+' /tmp/feedback-soak.$$)))
+failed=$((failed + $(grep -cE '^not ok [0-9]+' /tmp/feedback-soak.$$)))
+grep -q '^soak: ' /tmp/feedback-soak.$$ || failed=$((failed + 1))
+
+rm -f /tmp/feedback-regress.$$ /tmp/feedback-iso.$$ /tmp/feedback-dump.$$ /tmp/feedback-tap.$$ \
+	/tmp/feedback-fuzz.$$ /tmp/feedback-soak.$$
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
