@@ -120,6 +120,7 @@ extern void fb_json_int(JsonbParseState **state, const char *key, int64 value);
 extern void fb_json_uuid(JsonbParseState **state, const char *key, FbValue value);
 extern void fb_json_timestamp(JsonbParseState **state, const char *key, FbValue value);
 extern void fb_json_jsonb(JsonbParseState **state, const char *key, FbValue value);
+extern void fb_json_elem(JsonbParseState **state, Jsonb *value);
 extern void fb_json_user(JsonbParseState **state, const char *key, FbValue id,
 						 const char *email);
 extern char *fb_format_timestamp(TimestampTz ts);
@@ -203,6 +204,11 @@ extern void feedback_object_values(int row, FbValue *v);
 extern bool feedback_object_values_by_id(Datum tenant_id, Datum id, FbValue *v);
 extern Jsonb *feedback_object(int row);
 extern Jsonb *feedback_object_by_id(Datum tenant_id, Datum id);
+
+/* feedback_api.c and ingest.c: shared checks */
+extern bool feedback_can_see(FeedbackCaller *caller, Datum author);
+extern void feedback_not_found(Datum id) pg_attribute_noreturn();
+extern void feedback_require_conversation(Datum tenant_id, Datum conversation_id);
 
 /* args.c: argument checks */
 extern void fb_require_arg(FunctionCallInfo fcinfo, int n, const char *name);

@@ -168,12 +168,6 @@ static FbQuery latest_message_query = {
 	2, {UUIDOID, UUIDOID}
 };
 
-static FbQuery conversation_exists_query = {
-	"SELECT 1 FROM feedback.conversations c"
-	" WHERE c.tenant_id OPERATOR(pg_catalog.=) $1 AND c.id OPERATOR(pg_catalog.=) $2",
-	2, {UUIDOID, UUIDOID}
-};
-
 /* Withdraw a user's feedback on an answer: (tenant_id, message_id, user_id, kind) */
 static FbQuery withdraw_query = {
 	"DELETE FROM feedback.feedback f"
@@ -240,9 +234,8 @@ SetResponseStatus(const char *status)
 /*
  * Raise PT404 for a feedback that does not exist or may not be seen.
  */
-static void
-pg_attribute_noreturn()
-FeedbackNotFound(Datum id)
+void
+feedback_not_found(Datum id)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
@@ -665,11 +658,7 @@ feedback_put_conversation_feedback(PG_FUNCTION_ARGS)
 	fb_connect();
 	feedback_resolve_caller(&caller, tenant, PG_ARGISNULL(0), FB_ROLE_MEMBER);
 
-	if (fb_exec(&conversation_exists_query, (Datum[]) {tenant, PG_GETARG_DATUM(1)}, NULL, 1) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
-				 errmsg("conversation %s not found", fb_uuid_text(PG_GETARG_UUID_P(1))),
-				 errhint("Check the tenant_id and the conversation id.")));
+	feedback_require_conversation(tenant, PG_GETARG_DATUM(1));
 	if (fb_exec(&latest_message_query, (Datum[]) {tenant, PG_GETARG_DATUM(1)}, NULL, 1) == 0 ||
 		strcmp(fb_col_text(0, 2), "assistant") != 0 ||
 		!DatumGetBool(fb_col(0, 3, &isnull)))
@@ -709,8 +698,8 @@ feedback_put_conversation_feedback(PG_FUNCTION_ARGS)
  * Whether the caller may see feedback given by author: its own, or any
  * for a reviewer or admin.
  */
-static bool
-CanSee(FeedbackCaller *caller, Datum author)
+bool
+feedback_can_see(FeedbackCaller *caller, Datum author)
 {
 	return caller->role >= FB_ROLE_REVIEWER ||
 		DatumGetBool(DirectFunctionCall2(uuid_eq, author, UUIDPGetDatum(&caller->user_id)));
@@ -731,8 +720,8 @@ feedback_get(PG_FUNCTION_ARGS)
 	fb_connect();
 	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
 	result = feedback_object_by_id(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
-	if (result == NULL || !CanSee(&caller, fb_col(0, 6, &isnull)))
-		FeedbackNotFound(PG_GETARG_DATUM(1));
+	if (result == NULL || !feedback_can_see(&caller, fb_col(0, 6, &isnull)))
+		feedback_not_found(PG_GETARG_DATUM(1));
 	PG_RETURN_DATUM(fb_finish_jsonb(result));
 }
 
@@ -790,26 +779,13 @@ feedback_thread_reactions(PG_FUNCTION_ARGS)
 	fb_require_arg(fcinfo, 1, "conversation_id");
 	fb_connect();
 	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
-	if (fb_exec(&conversation_exists_query, (Datum[]) {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1)},
-				NULL, 1) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
-				 errmsg("conversation %s not found", fb_uuid_text(PG_GETARG_UUID_P(1))),
-				 errhint("Check the tenant_id and the conversation id.")));
+	feedback_require_conversation(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
 
 	n = fb_exec(&thread_query, (Datum[]) {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1),
 				UUIDPGetDatum(&caller.user_id)}, NULL, 0);
 	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
 	for (i = 0; i < n; i++)
-	{
-		Jsonb	   *object = feedback_object(i);
-		JsonbValue	v;
-
-		v.type = jbvBinary;
-		v.val.binary.data = &object->root;
-		v.val.binary.len = VARSIZE(object) - VARHDRSZ;
-		pushJsonbValue(&state, WJB_ELEM, &v);
-	}
+		fb_json_elem(&state, feedback_object(i));
 	array = pushJsonbValue(&state, WJB_END_ARRAY, NULL);
 	PG_RETURN_DATUM(fb_finish_jsonb(JsonbValueToJsonb(array)));
 }
@@ -838,8 +814,8 @@ LockVisibleFeedback(FeedbackCaller *caller, Datum tenant, Datum id)
 	bool		isnull;
 
 	if (fb_exec(&lock_feedback_query, (Datum[]) {tenant, id}, NULL, 1) == 0 ||
-		!CanSee(caller, fb_col(0, LOCK_USER_ID, &isnull)))
-		FeedbackNotFound(id);
+		!feedback_can_see(caller, fb_col(0, LOCK_USER_ID, &isnull)))
+		feedback_not_found(id);
 }
 
 /*

@@ -286,15 +286,7 @@ feedback_golden_examples(PG_FUNCTION_ARGS)
 	n = fb_exec(&examples_page_query, (Datum[]) {PG_GETARG_DATUM(0), BoolGetDatum(active_only),
 				Int64GetDatum(limit), Int64GetDatum(offset)}, NULL, 0);
 	for (i = 0; i < n; i++)
-	{
-		Jsonb	   *example = ExampleObject(i);
-		JsonbValue	v;
-
-		v.type = jbvBinary;
-		v.val.binary.data = &example->root;
-		v.val.binary.len = VARSIZE(example) - VARHDRSZ;
-		pushJsonbValue(&state, WJB_ELEM, &v);
-	}
+		fb_json_elem(&state, ExampleObject(i));
 	pushJsonbValue(&state, WJB_END_ARRAY, NULL);
 	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
 }

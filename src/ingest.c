@@ -306,14 +306,14 @@ feedback_put_conversation(PG_FUNCTION_ARGS)
 /*
  * Raise PT404 when the conversation does not exist in the tenant.
  */
-static void
-RequireConversation(Datum tenant_id, Datum conversation_id)
+void
+feedback_require_conversation(Datum tenant_id, Datum conversation_id)
 {
 	if (fb_exec(&conversation_get_query, (Datum[]) {tenant_id, conversation_id}, NULL, 1) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
 				 errmsg("conversation %s not found", fb_uuid_text(DatumGetUUIDP(conversation_id))),
-				 errhint("Create it in this tenant with feedback.put_conversation first.")));
+				 errhint("Check the tenant_id and the conversation id; the chat backend creates conversations with feedback.put_conversation.")));
 }
 
 PG_FUNCTION_INFO_V1(feedback_put_message);
@@ -362,7 +362,7 @@ feedback_put_message(PG_FUNCTION_ARGS)
 	values[9] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 
 	fb_connect();
-	RequireConversation(values[0], values[2]);
+	feedback_require_conversation(values[0], values[2]);
 
 	if (fb_exec(&message_get_query, values, NULL, 1) > 0 &&
 		(!DatumGetBool(DirectFunctionCall2(uuid_eq, fb_col(0, 3, &null), values[2])) ||
@@ -452,9 +452,6 @@ feedback_set_suggestion(PG_FUNCTION_ARGS)
 	fb_exec(&suggestion_update_query, values, isnull, 0);
 	result = feedback_object_by_id(values[0], values[1]);
 	if (result == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
-				 errmsg("feedback %s not found", fb_uuid_text(DatumGetUUIDP(values[1]))),
-				 errhint("Check the tenant_id and the feedback id.")));
+		feedback_not_found(values[1]);
 	PG_RETURN_DATUM(fb_finish_jsonb(result));
 }

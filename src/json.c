@@ -181,6 +181,20 @@ fb_json_jsonb(JsonbParseState **state, const char *key, FbValue value)
 }
 
 /*
+ * Push a jsonb value as the next element of the current array.
+ */
+void
+fb_json_elem(JsonbParseState **state, Jsonb *value)
+{
+	JsonbValue	v;
+
+	v.type = jbvBinary;
+	v.val.binary.data = &value->root;
+	v.val.binary.len = VARSIZE(value) - VARHDRSZ;
+	pushJsonbValue(state, WJB_ELEM, &v);
+}
+
+/*
  * key: {id, email} of a user, or null when id is NULL.
  */
 void

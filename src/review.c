@@ -115,10 +115,7 @@ LockForReview(Datum tenant, Datum id, Review *review)
 	Datum		rating;
 
 	if (fb_exec(&lock_query, (Datum[]) {tenant, id}, NULL, 1) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
-				 errmsg("feedback %s not found", fb_uuid_text(DatumGetUUIDP(id))),
-				 errhint("Check the tenant_id and the feedback id.")));
+		feedback_not_found(id);
 	review->status = (uint8) DatumGetChar(fb_col(0, 1, &isnull));
 	rating = fb_col(0, 2, &isnull);
 	review->has_rating = !isnull;
@@ -271,13 +268,8 @@ feedback_history(PG_FUNCTION_ARGS)
 	fb_connect();
 	feedback_resolve_caller(&caller, tenant, PG_ARGISNULL(0), FB_ROLE_MEMBER);
 	if (fb_exec(&author_query, (Datum[]) {tenant, id}, NULL, 1) == 0 ||
-		(caller.role < FB_ROLE_REVIEWER &&
-		 !DatumGetBool(DirectFunctionCall2(uuid_eq, fb_col(0, 1, &isnull),
-										   UUIDPGetDatum(&caller.user_id)))))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
-				 errmsg("feedback %s not found", fb_uuid_text(DatumGetUUIDP(id))),
-				 errhint("Check the tenant_id and the feedback id; members see only their own feedback.")));
+		!feedback_can_see(&caller, fb_col(0, 1, &isnull)))
+		feedback_not_found(id);
 
 	n = fb_exec(&history_query, (Datum[]) {tenant, id}, NULL, 0);
 	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);

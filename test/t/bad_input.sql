@@ -21,17 +21,7 @@ VALUES (:t, 'f0000000-0000-0000-0000-000000000001', 'c0000000-0000-0000-0000-000
         'a0000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-0000000000a1', 'negative', 'wrong', now(), now());
 SET LOCAL feedback.user_id = '00000000-0000-0000-0000-0000000000ad';
 
-CREATE FUNCTION pg_temp.outcome(statement text) RETURNS text LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    BEGIN
-        EXECUTE statement;
-        RAISE EXCEPTION USING ERRCODE = 'FBUND';
-    EXCEPTION WHEN OTHERS THEN
-        RETURN CASE WHEN SQLSTATE = 'FBUND' THEN 'ok' ELSE SQLSTATE END;
-    END;
-END
-$$;
+\ir helpers/outcome.psql
 
 CREATE TEMP TABLE corpus (call text, expected text, n serial);
 

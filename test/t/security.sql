@@ -37,18 +37,7 @@ VALUES (:t, 'f0000000-0000-0000-0000-000000000001', 'c0000000-0000-0000-0000-000
        (:t2, 'f0000000-0000-0000-0000-000000000002', 'c0000000-0000-0000-0000-000000000002',
         'a0000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-0000000000b2', 'positive', 'right', now(), now());
 
--- Run a statement, undo it, and tell how it ended: 'ok' or its SQLSTATE.
-CREATE FUNCTION pg_temp.outcome(statement text) RETURNS text LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    BEGIN
-        EXECUTE statement;
-        RAISE EXCEPTION USING ERRCODE = 'FBUND';
-    EXCEPTION WHEN OTHERS THEN
-        RETURN CASE WHEN SQLSTATE = 'FBUND' THEN 'ok' ELSE SQLSTATE END;
-    END;
-END
-$$;
+\ir helpers/outcome.psql
 
 -- Caller kinds: how to become each.
 CREATE TEMP TABLE callers (kind text, user_id text, impersonate text, n int);
