@@ -45,6 +45,11 @@ bash test/dump.sh 2>&1 | tee /tmp/feedback-dump.$$
 passed=$((passed + $(grep -cE '^ok [0-9]+' /tmp/feedback-dump.$$)))
 failed=$((failed + $(grep -cE '^not ok [0-9]+' /tmp/feedback-dump.$$)))
 
+echo "== upgrade path"
+bash test/upgrade.sh 2>&1 | tee /tmp/feedback-upgrade.$$
+passed=$((passed + $(grep -cE '^ok [0-9]+' /tmp/feedback-upgrade.$$)))
+failed=$((failed + $(grep -cE '^not ok [0-9]+' /tmp/feedback-upgrade.$$)))
+
 echo "== fuzz (bounded: ${FUZZ_INPUTS:-20000} inputs)"
 psql -qX -c 'CREATE DATABASE feedback_fuzz' >/dev/null
 if psql -qXAt -v ON_ERROR_STOP=1 -v seed=0.42 -d feedback_fuzz -c "SET fuzz.inputs = ${FUZZ_INPUTS:-20000}" \
@@ -74,7 +79,7 @@ failed=$((failed + $(grep -cE '^not ok [0-9]+' /tmp/feedback-soak.$$)))
 grep -q '^soak: ' /tmp/feedback-soak.$$ || failed=$((failed + 1))
 
 rm -f /tmp/feedback-regress.$$ /tmp/feedback-iso.$$ /tmp/feedback-dump.$$ /tmp/feedback-tap.$$ \
-	/tmp/feedback-fuzz.$$ /tmp/feedback-soak.$$
+	/tmp/feedback-fuzz.$$ /tmp/feedback-soak.$$ /tmp/feedback-upgrade.$$
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
