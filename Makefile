@@ -25,7 +25,7 @@ endif
 
 # The two commands.  Both install what is missing, build, install the
 # extension and run against a private throwaway cluster (see test/harness.sh).
-.PHONY: test demo bench soak fuzz installcheck-regress installcheck-isolation print-version
+.PHONY: test demo bench soak fuzz valgrind installcheck-regress installcheck-isolation print-version
 
 test:
 	@bash test/run.sh
@@ -44,6 +44,10 @@ soak:
 # A million random inputs through the C parsers (FUZZ_INPUTS to change it).
 fuzz:
 	@bash test/fuzz.sh
+
+# The regression and pgTAP suites against a server under valgrind memcheck.
+valgrind:
+	@bash test/valgrind.sh
 
 # Used by test/run.sh against the private cluster (PGHOST/PGPORT set).
 installcheck-regress:
