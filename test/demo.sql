@@ -135,3 +135,13 @@ SELECT source_type, approval_type, prompt, golden_response, is_active FROM feedb
 \echo
 \echo '== 15. The fine-tuning export: one JSON line per active example (COPY ... TO STDOUT)'
 COPY (SELECT * FROM feedback.export_golden_examples('7e000000-0000-0000-0000-000000000001')) TO STDOUT;
+
+\echo
+\echo '== 16. Bob works through the review queue: feedback grouped by conversation, newest first'
+SET feedback.user_id = '00000000-0000-0000-0000-0000000000b0';
+SELECT q - 'results' AS page FROM feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001') AS q;
+SELECT g->>'conversation_title' AS conversation, g->>'status_summary' AS summary, g->'feedback_count' AS feedback,
+       g->'to_review_count' AS to_review, g->'reviewed_count' AS reviewed,
+       (SELECT string_agg(format('%s: %s', i->'given_by'->>'email', coalesce(i->>'rating', i->>'feedback')), '; ')
+          FROM jsonb_array_elements(g->'feedbacks') AS i) AS items
+  FROM jsonb_array_elements(feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001')->'results') AS g;
