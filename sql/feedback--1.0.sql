@@ -778,39 +778,63 @@ $$List the tenants the acting user is a member of
 
 Used by the row-level security policies; empty without an acting user.$$;
 
+CREATE FUNCTION feedback.visible_users() RETURNS uuid[]
+    AS 'MODULE_PATHNAME', 'feedback_visible_users'
+    LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.visible_users() IS
+$$List the users who share a tenant with the acting user
+
+Used by the row-level security policy of feedback.users.$$;
+
+-- The policies call functions rather than subqueries, which Citus does not
+-- allow in the policies of distributed tables; each function computes its
+-- array once per query.
 ALTER TABLE feedback.users ENABLE ROW LEVEL SECURITY;
 CREATE POLICY users_of_visible_tenants ON feedback.users
     USING (id OPERATOR(pg_catalog.=) feedback.acting_user_id()
-           OR EXISTS (SELECT FROM feedback.memberships m
-                       WHERE m.user_id OPERATOR(pg_catalog.=) users.id));
+           OR id OPERATOR(pg_catalog.=) ANY (feedback.visible_users()));
 
 ALTER TABLE feedback.memberships ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible_tenants ON feedback.memberships
-    USING (tenant_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(feedback.visible_tenants())));
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (feedback.visible_tenants()));
 ALTER TABLE feedback.conversations ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible_tenants ON feedback.conversations
-    USING (tenant_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(feedback.visible_tenants())));
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (feedback.visible_tenants()));
 ALTER TABLE feedback.messages ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible_tenants ON feedback.messages
-    USING (tenant_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(feedback.visible_tenants())));
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (feedback.visible_tenants()));
 ALTER TABLE feedback.feedback ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible_tenants ON feedback.feedback
-    USING (tenant_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(feedback.visible_tenants())));
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (feedback.visible_tenants()));
 ALTER TABLE feedback.status_history ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible_tenants ON feedback.status_history
-    USING (tenant_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(feedback.visible_tenants())));
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (feedback.visible_tenants()));
 ALTER TABLE feedback.settings ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible_tenants ON feedback.settings
-    USING (tenant_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(feedback.visible_tenants())));
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (feedback.visible_tenants()));
 ALTER TABLE feedback.golden_example ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible_tenants ON feedback.golden_example
-    USING (tenant_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(feedback.visible_tenants())));
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (feedback.visible_tenants()));
 ALTER TABLE feedback.review_groups ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible_tenants ON feedback.review_groups
-    USING (tenant_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(feedback.visible_tenants())));
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (feedback.visible_tenants()));
 ALTER TABLE feedback.review_group_counts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible_tenants ON feedback.review_group_counts
-    USING (tenant_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(feedback.visible_tenants())));
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (feedback.visible_tenants()));
+
+------------------------------------------------------------------------------
+-- Scaling out on Citus
+------------------------------------------------------------------------------
+
+CREATE FUNCTION feedback.distribute(shard_count integer DEFAULT 32) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_distribute'
+    LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.distribute(integer) IS
+$$Distribute the extension's tables by tenant on Citus
+
+users becomes a reference table, every other table is hash-distributed by
+tenant_id and colocated. Idempotent. 0A000 without Citus; needs
+citus.enable_unsafe_triggers = on.$$;
 
 ------------------------------------------------------------------------------
 -- Privileges of PUBLIC (keep last: it covers every function above)
@@ -846,5 +870,5 @@ GRANT EXECUTE ON FUNCTION
     feedback.status_summary_accum(integer, feedback.review_status),
     feedback.status_summary_final(integer),
     feedback.status_summary(feedback.review_status),
-    feedback.acting_user_id(), feedback.visible_tenants()
+    feedback.acting_user_id(), feedback.visible_tenants(), feedback.visible_users()
 TO PUBLIC;

@@ -20,6 +20,7 @@
 #include "catalog/pg_type_d.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/guc.h"
 
 /* The acting user, with its role in the tenant (NULL when not a member). */
@@ -224,6 +225,14 @@ static FbQuery tenants_of_user_query = {
 	1, {UUIDOID}
 };
 
+/* The users who share a tenant with a user, and the user. */
+static FbQuery users_of_user_query = {
+	"SELECT pg_catalog.array_agg(DISTINCT o.user_id) FROM feedback.memberships o"
+	" WHERE o.tenant_id OPERATOR(pg_catalog.=) ANY ("
+	"       SELECT m.tenant_id FROM feedback.memberships m WHERE m.user_id OPERATOR(pg_catalog.=) $1)",
+	1, {UUIDOID}
+};
+
 PG_FUNCTION_INFO_V1(feedback_acting_user_id);
 /*
  * feedback.acting_user_id(): the acting user's id from feedback.user_id or
@@ -241,6 +250,50 @@ feedback_acting_user_id(PG_FUNCTION_ARGS)
 	PG_RETURN_UUID_P(id);
 }
 
+/* An answer of a policy function, kept for the rest of the query. */
+typedef struct PolicyCache
+{
+	pg_uuid_t	user_id;
+	Datum		array;
+} PolicyCache;
+
+/*
+ * The uuid[] that query gives for the acting user (an empty array without
+ * one), computed once per query and acting user: the policies call it for
+ * every row they check.
+ */
+static Datum
+PolicyArray(FunctionCallInfo fcinfo, FbQuery *query)
+{
+	const char *text = ActingUserText();
+	PolicyCache *cache = (PolicyCache *) fcinfo->flinfo->fn_extra;
+	pg_uuid_t	id;
+	bool		isnull = true;
+	Datum		array = (Datum) 0;
+	MemoryContext old;
+
+	if (text == NULL || !fb_uuid_parse(text, &id))
+		return PointerGetDatum(construct_empty_array(UUIDOID));
+	if (cache == NULL || memcmp(&cache->user_id, &id, sizeof(id)) != 0)
+	{
+		fb_connect();
+		if (fb_exec(query, (Datum[]) {UUIDPGetDatum(&id)}, NULL, 1) > 0)
+			array = fb_col(0, 1, &isnull);
+		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		if (cache == NULL)
+			cache = palloc(sizeof(PolicyCache));
+		else
+			pfree(DatumGetPointer(cache->array));
+		cache->user_id = id;
+		cache->array = isnull ? PointerGetDatum(construct_empty_array(UUIDOID)) :
+			datumCopy(array, false, -1);
+		MemoryContextSwitchTo(old);
+		SPI_finish();
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	return datumCopy(cache->array, false, -1);
+}
+
 PG_FUNCTION_INFO_V1(feedback_visible_tenants);
 /*
  * feedback.visible_tenants(): the tenants the acting user is a member of
@@ -250,23 +303,16 @@ PG_FUNCTION_INFO_V1(feedback_visible_tenants);
 Datum
 feedback_visible_tenants(PG_FUNCTION_ARGS)
 {
-	const char *text = ActingUserText();
-	pg_uuid_t	id;
-	bool		isnull = true;
-	Datum		tenants = (Datum) 0;
+	PG_RETURN_DATUM(PolicyArray(fcinfo, &tenants_of_user_query));
+}
 
-	if (text != NULL && fb_uuid_parse(text, &id))
-	{
-		fb_connect();
-		if (fb_exec(&tenants_of_user_query, (Datum[]) {UUIDPGetDatum(&id)}, NULL, 1) > 0)
-		{
-			tenants = fb_col(0, 1, &isnull);
-			if (!isnull)
-				tenants = SPI_datumTransfer(tenants, false, -1);
-		}
-		SPI_finish();
-	}
-	if (isnull)
-		PG_RETURN_ARRAYTYPE_P(construct_empty_array(UUIDOID));
-	PG_RETURN_DATUM(tenants);
+PG_FUNCTION_INFO_V1(feedback_visible_users);
+/*
+ * feedback.visible_users(): the users who share a tenant with the acting
+ * user, for the policy of feedback.users.
+ */
+Datum
+feedback_visible_users(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(PolicyArray(fcinfo, &users_of_user_query));
 }

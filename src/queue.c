@@ -68,15 +68,16 @@ typedef struct GroupDelta
 	" RETURNING g.archived, g.feedback_count, g.to_review_count, g.reviewed_count," \
 	"           g.latest_updated_at"
 
-/* Add to a group, creating it: $1 tenant, $2 group, $3 ungrouped, $4-$8 deltas, $9 updated_at */
+/*
+ * Add to a group, creating it: $1 tenant, $2 group, $3 ungrouped, $4-$8
+ * deltas, $9 updated_at.  A new group starts unarchived; ApplyDelta then
+ * reads its conversation's flag (FOR SHARE) and corrects it.
+ */
 static FbQuery group_add_query = {
 	"INSERT INTO feedback.review_groups AS g"
 	"       (tenant_id, group_id, ungrouped, archived, feedback_count, to_review_count,"
 	"        reviewed_count, positive_count, negative_count, latest_updated_at)"
-	" VALUES ($1, $2, $3, COALESCE((SELECT c.is_archived FROM feedback.conversations c"
-	"                               WHERE c.tenant_id OPERATOR(pg_catalog.=) $1"
-	"                                 AND c.id OPERATOR(pg_catalog.=) $2 AND NOT $3), false),"
-	"         $4, $5, $6, $7, $8, $9)"
+	" VALUES ($1, $2, $3, false, $4, $5, $6, $7, $8, $9)"
 	" ON CONFLICT (tenant_id, group_id, ungrouped) DO UPDATE"
 	"   SET feedback_count = g.feedback_count OPERATOR(pg_catalog.+) EXCLUDED.feedback_count,"
 	"       to_review_count = g.to_review_count OPERATOR(pg_catalog.+) EXCLUDED.to_review_count,"

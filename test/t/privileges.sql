@@ -18,9 +18,9 @@ SELECT p.oid FROM pg_proc p
    AND (p.proname ~ '^(rating|review_status)_(in|out|recv|send|eq|ne|lt|le|gt|ge|cmp|hash|hash_extended)$'
         OR p.proname IN ('rating_to_bool', 'bool_to_rating', 'status_summary',
                          'status_summary_accum', 'status_summary_final',
-                         'acting_user_id', 'visible_tenants'));
+                         'acting_user_id', 'visible_tenants', 'visible_users'));
 
-SELECT is(count(*)::int, 33, 'the type, aggregate and row-level security support functions') FROM type_support;
+SELECT is(count(*)::int, 34, 'the type, aggregate and row-level security support functions') FROM type_support;
 
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
           'PUBLIC may execute no other function of the extension')

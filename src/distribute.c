@@ -1,0 +1,174 @@
+/*-------------------------------------------------------------------------
+ *
+ * distribute.c
+ *	  feedback.distribute(shard_count): turn the extension's tables into
+ *	  Citus tables distributed by tenant_id, users a reference table.
+ *
+ * The memberships -> users foreign key is dropped before users becomes a
+ * reference table and added back after memberships is distributed: Citus
+ * cannot recreate an extension-owned table it has already pulled into its
+ * metadata.  Running it again on tables distributed this way does nothing;
+ * a table distributed any other way is an error.
+ *
+ * src/distribute.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "feedback.h"
+
+#include "catalog/pg_type_d.h"
+#include "commands/extension.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+
+/* The tenant-keyed tables, conversations first (the others colocate with it). */
+static const char *const tenant_tables[] = {
+	"feedback.conversations", "feedback.memberships", "feedback.messages", "feedback.feedback",
+	"feedback.status_history", "feedback.settings", "feedback.golden_example",
+	"feedback.review_groups", "feedback.review_group_counts", NULL
+};
+
+/* How a table is distributed now: partition method and column, or no row. */
+static FbQuery partition_query = {
+	"SELECT p.partmethod::text, pg_catalog.column_to_column_name(p.logicalrelid, p.partkey)"
+	"  FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
+	1, {TEXTOID}
+};
+
+/* Distributing populated tables one after another in one transaction. */
+static FbQuery sequential_query = {
+	"SELECT pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true)",
+	0, {InvalidOid}
+};
+
+static FbQuery reference_query = {
+	"SELECT pg_catalog.create_reference_table('feedback.users')", 0, {InvalidOid}
+};
+
+static FbQuery first_table_query = {
+	"SELECT pg_catalog.create_distributed_table($1::pg_catalog.regclass, 'tenant_id', shard_count => $2)",
+	2, {TEXTOID, INT4OID}
+};
+
+static FbQuery colocated_table_query = {
+	"SELECT pg_catalog.create_distributed_table($1::pg_catalog.regclass, 'tenant_id',"
+	"                                           colocate_with => 'feedback.conversations')",
+	1, {TEXTOID}
+};
+
+static FbQuery fk_exists_query = {
+	"SELECT 1 FROM pg_catalog.pg_constraint c"
+	" WHERE c.conname OPERATOR(pg_catalog.=) 'memberships_user_id_fkey'"
+	"   AND c.conrelid OPERATOR(pg_catalog.=) 'feedback.memberships'::pg_catalog.regclass",
+	0, {InvalidOid}
+};
+
+static FbQuery drop_fk_query = {
+	"ALTER TABLE feedback.memberships DROP CONSTRAINT memberships_user_id_fkey", 0, {InvalidOid}
+};
+
+static FbQuery add_fk_query = {
+	"ALTER TABLE feedback.memberships ADD CONSTRAINT memberships_user_id_fkey"
+	" FOREIGN KEY (user_id) REFERENCES feedback.users (id)", 0, {InvalidOid}
+};
+
+/*
+ * How table is distributed: 'n' reference, 'h' hash (by *column), or 0
+ * when it is not a Citus table.
+ */
+static char
+Distribution(const char *table, char **column)
+{
+	if (fb_exec(&partition_query, (Datum[]) {CStringGetTextDatum(table)}, NULL, 1) == 0)
+		return 0;
+	*column = fb_col_text(0, 2);
+	return fb_col_text(0, 1)[0];
+}
+
+/*
+ * Raise 55000 for a table already distributed another way.
+ */
+static void
+pg_attribute_noreturn()
+DistributedOtherwise(const char *table, const char *how)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("%s is already distributed another way (%s)", table, how),
+			 errhint("feedback.distribute makes users a reference table and every other table hash-distributed by tenant_id; undistribute that table first.")));
+}
+
+PG_FUNCTION_INFO_V1(feedback_distribute);
+/*
+ * distribute(shard_count): see the file header.  Returns what it did.
+ */
+Datum
+feedback_distribute(PG_FUNCTION_ARGS)
+{
+	int			shard_count = PG_ARGISNULL(0) ? 32 : PG_GETARG_INT32(0);
+	const char *unsafe_triggers;
+	char	   *column = NULL;
+	char		how;
+	int			made = 0;
+	int			i;
+	JsonbParseState *state = NULL;
+
+	if (shard_count < 1 || shard_count > 64000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("shard_count must be between 1 and 64000, not %d", shard_count)));
+	if (!OidIsValid(get_extension_oid("citus", true)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("Citus is not installed"),
+				 errhint("feedback.distribute turns the tables into Citus tables: install Citus and run CREATE EXTENSION citus first.")));
+	unsafe_triggers = GetConfigOption("citus.enable_unsafe_triggers", true, false);
+	if (unsafe_triggers == NULL || strcmp(unsafe_triggers, "on") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("citus.enable_unsafe_triggers must be on"),
+				 errdetail("The review queue, the history and the golden examples are kept by triggers on distributed tables."),
+				 errhint("Set citus.enable_unsafe_triggers = on (ALTER SYSTEM, then reload) and run feedback.distribute again.")));
+
+	fb_connect();
+	fb_exec(&sequential_query, NULL, NULL, 0);
+	how = Distribution("feedback.users", &column);
+	if (how != 0 && how != 'n')
+		DistributedOtherwise("feedback.users", "not a reference table");
+	for (i = 0; tenant_tables[i] != NULL; i++)
+	{
+		char		t = Distribution(tenant_tables[i], &column);
+
+		if (t != 0 && (t != 'h' || strcmp(column, "tenant_id") != 0))
+			DistributedOtherwise(tenant_tables[i], t == 'h' ? psprintf("by %s", column) : "not by hash");
+	}
+
+	if (how == 0)
+	{
+		if (fb_exec(&fk_exists_query, NULL, NULL, 1) > 0)
+			fb_exec(&drop_fk_query, NULL, NULL, 0);
+		fb_exec(&reference_query, NULL, NULL, 0);
+		made++;
+	}
+	for (i = 0; tenant_tables[i] != NULL; i++)
+	{
+		if (Distribution(tenant_tables[i], &column) != 0)
+			continue;
+		if (i == 0)
+			fb_exec(&first_table_query, (Datum[]) {CStringGetTextDatum(tenant_tables[i]),
+						Int32GetDatum(shard_count)}, NULL, 0);
+		else
+			fb_exec(&colocated_table_query, (Datum[]) {CStringGetTextDatum(tenant_tables[i])},
+					NULL, 0);
+		made++;
+	}
+	if (fb_exec(&fk_exists_query, NULL, NULL, 1) == 0)
+		fb_exec(&add_fk_query, NULL, NULL, 0);
+
+	fb_json_begin(&state);
+	fb_json_int(&state, "tables_distributed_now", made);
+	fb_json_text(&state, "reference", "feedback.users");
+	fb_json_text(&state, "distribution_column", "tenant_id");
+	fb_json_int(&state, "shard_count", shard_count);
+	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
+}
