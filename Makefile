@@ -25,7 +25,7 @@ endif
 
 # The two commands.  Both install what is missing, build, install the
 # extension and run against a private throwaway cluster (see test/harness.sh).
-.PHONY: test demo bench soak fuzz valgrind installcheck-regress installcheck-isolation print-version
+.PHONY: test demo bench soak fuzz valgrind test-citus installcheck-regress installcheck-isolation print-version
 
 test:
 	@bash test/run.sh
@@ -48,6 +48,10 @@ fuzz:
 # The regression and pgTAP suites against a server under valgrind memcheck.
 valgrind:
 	@bash test/valgrind.sh
+
+# The pgTAP suites on a single-node Citus cluster, where Citus is installed.
+test-citus:
+	@bash test/citus.sh
 
 # Used by test/run.sh against the private cluster (PGHOST/PGPORT set).
 installcheck-regress:

@@ -5,6 +5,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION feedback CASCADE;
+\ir helpers/distribute.psql
 
 \set t '''7e000000-0000-0000-0000-000000000001'''
 SELECT count(*) FROM (VALUES

@@ -2,6 +2,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION feedback CASCADE;
+\ir helpers/distribute.psql
 SELECT plan(3);
 SELECT throws_ok('SELECT feedback.distribute()', '0A000', 'Citus is not installed',
                  'without Citus: 0A000 saying so');

@@ -7,6 +7,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION feedback CASCADE;
+\ir helpers/distribute.psql
 SELECT plan(40);
 
 CREATE ROLE feedback_test_web NOLOGIN;

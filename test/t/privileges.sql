@@ -4,6 +4,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION feedback CASCADE;
+\ir helpers/distribute.psql
 SELECT plan(14);
 
 CREATE ROLE feedback_test_nobody;

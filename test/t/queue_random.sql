@@ -5,6 +5,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION feedback CASCADE;
+\ir helpers/distribute.psql
 SELECT plan(6);
 
 SELECT setseed(0.4242);
@@ -37,6 +38,7 @@ DECLARE
     op int;
     fid uuid;
     answer uuid;
+    s text;
 BEGIN
     FOR i IN 1..3000 LOOP
         t := tenants[1 + floor(random() * 2)::int];
@@ -67,8 +69,8 @@ BEGIN
                 PERFORM feedback.update(t, fid, jsonb_build_object('status', statuses[1 + floor(random() * 3)::int],
                                                                    'is_positive', random() < 0.5));
             WHEN 9 THEN
-                UPDATE feedback.feedback SET status = statuses[1 + floor(random() * 3)::int]::feedback.review_status
-                 WHERE tenant_id = t AND id = fid;
+                s := statuses[1 + floor(random() * 3)::int];
+                UPDATE feedback.feedback SET status = s::feedback.review_status WHERE tenant_id = t AND id = fid;
             WHEN 10 THEN
                 PERFORM set_config('feedback.user_id', '00000000-0000-0000-0000-000000000006', true);
                 PERFORM feedback.delete(t, fid);

@@ -3,6 +3,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION feedback CASCADE;
+\ir helpers/distribute.psql
 SELECT plan(73);
 
 \set t '''7e000000-0000-0000-0000-000000000001'''

@@ -4,6 +4,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION feedback CASCADE;
+\ir helpers/distribute.psql
 SELECT plan(170);
 
 \set t '''7e000000-0000-0000-0000-000000000001'''
