@@ -58,3 +58,12 @@ fb_quotable(const char *str)
 	len = pg_mbcliplen(str, len, 64);
 	return psprintf("%.*s...", len, str);
 }
+
+/*
+ * Whether two optional strings are equal (both NULL counts).
+ */
+bool
+fb_same_text(const char *a, const char *b)
+{
+	return (a == NULL || b == NULL) ? a == b : strcmp(a, b) == 0;
+}

@@ -214,6 +214,7 @@ extern void feedback_require_conversation(Datum tenant_id, Datum conversation_id
 extern void fb_require_arg(FunctionCallInfo fcinfo, int n, const char *name);
 extern void fb_check_timestamp(TimestampTz ts, const char *name);
 extern char *fb_quotable(const char *str);
+extern bool fb_same_text(const char *a, const char *b);
 
 /*
  * triggers.c: the triggers of feedback.feedback.  fb_exec_change runs a

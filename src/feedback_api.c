@@ -860,6 +860,10 @@ feedback_patch(PG_FUNCTION_ARGS)
 	bool		isnull;
 	FbValue		old_rating;
 	FbValue		message_id;
+	const char *old_comment;
+	const char *old_kind;
+	JsonbValue *v;
+	bool		kind_changed;
 	const char *const rating_keys[] = {"rating", "is_positive", "reaction"};
 	const char *const comment_keys[] = {"comment", "feedback"};
 	const char *rating_from = NULL;
@@ -878,19 +882,18 @@ feedback_patch(PG_FUNCTION_ARGS)
 	old_rating = fb_val(0, LOCK_RATING);
 	has_rating = !old_rating.isnull;
 	rating = has_rating ? (uint8) DatumGetChar(old_rating.value) : 0;
-	comment = fb_col_text(0, LOCK_COMMENT);
+	old_comment = comment = fb_col_text(0, LOCK_COMMENT);
 	reasons = datumCopy(fb_col(0, LOCK_REASONS, &isnull), false, -1);
-	kind = fb_col_text(0, LOCK_KIND);
+	old_kind = kind = fb_col_text(0, LOCK_KIND);
 	message_id = fb_val(0, LOCK_MESSAGE_ID);
 
 	/* rating, is_positive and reaction are three names of one field */
 	for (i = 0; i < (int) lengthof(rating_keys); i++)
 	{
-		JsonbValue *v = fb_body_key(changes, rating_keys[i]);
 		bool		has;
 		uint8		r = 0;
 
-		if (v == NULL)
+		if ((v = fb_body_key(changes, rating_keys[i])) == NULL)
 			continue;
 		has = fb_body_rating(v, rating_keys[i], &r);
 		if (rating_from != NULL && (has != has_rating || (has && r != rating)))
@@ -904,14 +907,12 @@ feedback_patch(PG_FUNCTION_ARGS)
 	}
 	for (i = 0; i < (int) lengthof(comment_keys); i++)
 	{
-		JsonbValue *v = fb_body_key(changes, comment_keys[i]);
 		char	   *c;
 
-		if (v == NULL)
+		if ((v = fb_body_key(changes, comment_keys[i])) == NULL)
 			continue;
 		c = fb_body_comment(v, comment_keys[i]);
-		if (comment_from != NULL &&
-			((c == NULL) != (comment == NULL) || (c != NULL && strcmp(c, comment) != 0)))
+		if (comment_from != NULL && !fb_same_text(c, comment))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s and %s disagree", comment_from, comment_keys[i]),
@@ -919,12 +920,10 @@ feedback_patch(PG_FUNCTION_ARGS)
 		comment = c;
 		comment_from = comment_keys[i];
 	}
-	if (fb_body_key(changes, "reasons") != NULL)
-		reasons = NormalizeReasonJson(fb_body_key(changes, "reasons"));
-	if (fb_body_key(changes, "kind") != NULL)
+	if ((v = fb_body_key(changes, "reasons")) != NULL)
+		reasons = NormalizeReasonJson(v);
+	if ((v = fb_body_key(changes, "kind")) != NULL)
 	{
-		JsonbValue *v = fb_body_key(changes, "kind");
-
 		if (v->type != jbvString)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -937,11 +936,11 @@ feedback_patch(PG_FUNCTION_ARGS)
 	content_changed =
 		has_rating != !old_rating.isnull ||
 		(has_rating && rating != (uint8) DatumGetChar(old_rating.value)) ||
-		(comment == NULL) != (fb_col_text(0, LOCK_COMMENT) == NULL) ||
-		(comment != NULL && strcmp(comment, fb_col_text(0, LOCK_COMMENT)) != 0) ||
+		!fb_same_text(comment, old_comment) ||
 		!ReasonsEqual(reasons, fb_col(0, LOCK_REASONS, &isnull));
+	kind_changed = strcmp(kind, old_kind) != 0;
 
-	if (content_changed || strcmp(kind, fb_col_text(0, LOCK_KIND)) != 0)
+	if (content_changed || kind_changed)
 	{
 		Datum		values[11];
 		bool		nulls[11] = {false};
@@ -949,7 +948,7 @@ feedback_patch(PG_FUNCTION_ARGS)
 		FbValue		reviewed_at = fb_val(0, LOCK_REVIEWED_AT);
 		const char *status = feedback_status_name((uint8) DatumGetChar(fb_col(0, LOCK_STATUS, &isnull)));
 
-		if (strcmp(kind, fb_col_text(0, LOCK_KIND)) != 0 && !message_id.isnull &&
+		if (kind_changed && !message_id.isnull &&
 			fb_exec(&answer_feedback_id_query, (Datum[]) {tenant, message_id.value,
 						UUIDPGetDatum(&caller.user_id), CStringGetTextDatum(kind)}, NULL, 1) > 0)
 			ereport(ERROR,

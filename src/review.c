@@ -125,15 +125,6 @@ LockForReview(Datum tenant, Datum id, Review *review)
 }
 
 /*
- * Whether two optional strings are equal.
- */
-static bool
-SameText(const char *a, const char *b)
-{
-	return (a == NULL || b == NULL) ? a == b : strcmp(a, b) == 0;
-}
-
-/*
  * Write a review (status, content, correction) by the caller when it
  * changes anything, with note for the history.
  */
@@ -145,8 +136,8 @@ WriteReview(FeedbackCaller *caller, Datum tenant, Datum id, const Review *before
 	bool		nulls[9] = {false};
 
 	if (before->status == after->status && before->has_rating == after->has_rating &&
-		before->rating == after->rating && SameText(before->comment, after->comment) &&
-		SameText(before->corrected_response, after->corrected_response))
+		before->rating == after->rating && fb_same_text(before->comment, after->comment) &&
+		fb_same_text(before->corrected_response, after->corrected_response))
 		return;
 
 	values[0] = tenant;
@@ -161,7 +152,7 @@ WriteReview(FeedbackCaller *caller, Datum tenant, Datum id, const Review *before
 	values[6] = UUIDPGetDatum(&caller->user_id);
 	values[7] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	values[8] = BoolGetDatum(before->status != after->status ||
-							 !SameText(before->corrected_response, after->corrected_response));
+							 !fb_same_text(before->corrected_response, after->corrected_response));
 	fb_exec_change(&review_query, values, nulls, false, note);
 }
 
