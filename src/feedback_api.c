@@ -71,8 +71,9 @@ static FbQuery answer_query = {
 
 /*
  * An answer and the tenant's rule for a rating in one probe: (tenant_id,
- * id, rating as boolean or NULL).  The rule columns are NULL when there is
- * no rule.
+ * id, rating as boolean).  The rule columns are NULL when there is no rule.
+ * The rating is never NULL: a join condition folded to false leaves Citus
+ * unable to route the join by tenant.
  */
 static FbQuery answer_rule_query = {
 	"SELECT am.conversation_id, am.role, am.is_complete, am.turn_id, s.auto_approve,"
@@ -457,8 +458,7 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 	else
 	{
 		if (fb_exec(&answer_rule_query, (Datum[]) {tenant, in->message_id.value,
-					BoolGetDatum(in->rating == FB_RATING_POSITIVE)},
-					(bool[]) {false, false, !in->has_rating}, 1) == 0 ||
+					BoolGetDatum(in->rating == FB_RATING_POSITIVE)}, NULL, 1) == 0 ||
 			strcmp(fb_col_text(0, 2), "assistant") != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
