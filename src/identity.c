@@ -250,12 +250,33 @@ feedback_acting_user_id(PG_FUNCTION_ARGS)
 	PG_RETURN_UUID_P(id);
 }
 
+#define CITUS_NESTED_EXECUTION "citus.allow_nested_distributed_execution"
+
 /* An answer of a policy function, kept for the rest of the query. */
 typedef struct PolicyCache
 {
 	pg_uuid_t	user_id;
 	Datum		array;
 } PolicyCache;
+
+/*
+ * On Citus, a policy is checked inside the query on each shard, and the
+ * memberships it reads are themselves distributed: allow that one nested
+ * query (citus.allow_nested_distributed_execution, set until the caller
+ * passes the returned level to AtEOXact_GUC).  Returns 0 without Citus.
+ */
+static int
+AllowNestedCitusQuery(void)
+{
+	int			nestlevel;
+
+	if (GetConfigOption(CITUS_NESTED_EXECUTION, true, false) == NULL)
+		return 0;
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option(CITUS_NESTED_EXECUTION, "on", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return nestlevel;
+}
 
 /*
  * The uuid[] that query gives for the acting user (an empty array without
@@ -270,6 +291,7 @@ PolicyArray(FunctionCallInfo fcinfo, FbQuery *query)
 	pg_uuid_t	id;
 	bool		isnull = true;
 	Datum		array = (Datum) 0;
+	int			nestlevel;
 	MemoryContext old;
 
 	if (text == NULL || !fb_uuid_parse(text, &id))
@@ -277,8 +299,11 @@ PolicyArray(FunctionCallInfo fcinfo, FbQuery *query)
 	if (cache == NULL || memcmp(&cache->user_id, &id, sizeof(id)) != 0)
 	{
 		fb_connect();
+		nestlevel = AllowNestedCitusQuery();
 		if (fb_exec(query, (Datum[]) {UUIDPGetDatum(&id)}, NULL, 1) > 0)
 			array = fb_col(0, 1, &isnull);
+		if (nestlevel > 0)
+			AtEOXact_GUC(true, nestlevel);
 		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 		if (cache == NULL)
 			cache = palloc(sizeof(PolicyCache));

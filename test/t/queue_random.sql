@@ -97,8 +97,8 @@ SELECT is(feedback.verify_review_groups('7e000000-0000-0000-0000-000000000001'),
           'tenant 1: every maintained group and count equals its recomputation');
 SELECT is(feedback.verify_review_groups('7e000000-0000-0000-0000-000000000002'), '[]'::jsonb,
           'tenant 2: every maintained group and count equals its recomputation');
-UPDATE feedback.review_groups SET latest_updated_at = latest_updated_at - interval '1 second'
- WHERE group_id = (SELECT group_id FROM feedback.review_groups
+UPDATE feedback.review_groups SET latest_updated_at = '2000-01-01 00:00:00+00'
+ WHERE tenant_id = '7e000000-0000-0000-0000-000000000001' AND group_id = (SELECT group_id FROM feedback.review_groups
                     WHERE tenant_id = '7e000000-0000-0000-0000-000000000001' ORDER BY group_id LIMIT 1);
 SELECT is(jsonb_array_length(feedback.verify_review_groups('7e000000-0000-0000-0000-000000000001')), 1,
           'and a corrupted group is reported');

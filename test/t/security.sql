@@ -158,7 +158,9 @@ INSERT INTO pg_temp.planted_results VALUES (4, feedback.submit('7e000000-0000-00
 INSERT INTO pg_temp.planted_results VALUES (5, feedback.put_user('00000000-0000-0000-0000-0000000000c1', 'Case@Example.com')::text);
 INSERT INTO pg_temp.planted_results VALUES (6, pg_temp.outcome($$SELECT feedback.put_user('00000000-0000-0000-0000-0000000000c2',
                                                                 'CASE@example.COM')$$));
-UPDATE feedback.feedback SET status = 'reviewed' WHERE id = 'f0000000-0000-0000-0000-000000000001';
+UPDATE feedback.feedback SET status = 'reviewed'
+ WHERE tenant_id OPERATOR(pg_catalog.=) '7e000000-0000-0000-0000-000000000001'
+   AND id OPERATOR(pg_catalog.=) 'f0000000-0000-0000-0000-000000000001';
 INSERT INTO pg_temp.planted_results VALUES (7, feedback.verify_review_groups('7e000000-0000-0000-0000-000000000001')::text);
 SET LOCAL feedback.user_id = '00000000-0000-0000-0000-0000000000e1';
 INSERT INTO pg_temp.planted_results VALUES (8, feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001')::text);
