@@ -7,8 +7,11 @@
  * The memberships -> users foreign key is dropped before users becomes a
  * reference table and added back after memberships is distributed: Citus
  * cannot recreate an extension-owned table it has already pulled into its
- * metadata.  Running it again on tables distributed this way does nothing;
- * a table distributed any other way is an error.
+ * metadata.  The trigger that keeps the review queue and announces changes
+ * is disabled while Citus copies the existing feedback into its shards: the
+ * copy inserts every row again, and the queue it would count twice is
+ * copied as it stands.  Running it again on tables distributed this way
+ * does nothing; a table distributed any other way is an error.
  *
  * src/distribute.c
  *
@@ -72,6 +75,15 @@ static FbQuery add_fk_query = {
 	" FOREIGN KEY (user_id) REFERENCES feedback.users (id)", 0, {InvalidOid}
 };
 
+/* The copy of existing feedback into shards must not reach the trigger. */
+static FbQuery pause_trigger_query = {
+	"ALTER TABLE feedback.feedback DISABLE TRIGGER feedback_after_change", 0, {InvalidOid}
+};
+
+static FbQuery resume_trigger_query = {
+	"ALTER TABLE feedback.feedback ENABLE TRIGGER feedback_after_change", 0, {InvalidOid}
+};
+
 /*
  * How table is distributed: 'n' reference, 'h' hash (by *column), or 0
  * when it is not a Citus table.
@@ -95,7 +107,8 @@ DistributedOtherwise(const char *table, const char *how)
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("%s is already distributed another way (%s)", table, how),
-			 errhint("feedback.distribute makes users a reference table and every other table hash-distributed by tenant_id; undistribute that table first.")));
+			 errdetail("feedback.distribute makes users a reference table and every other table hash-distributed by tenant_id."),
+			 errhint("Citus cannot redistribute a table that belongs to an extension: dump the data (pg_dump --data-only --schema=feedback), drop and create the extension again, run feedback.distribute, then restore.")));
 }
 
 PG_FUNCTION_INFO_V1(feedback_distribute);
@@ -150,6 +163,7 @@ feedback_distribute(PG_FUNCTION_ARGS)
 		fb_exec(&reference_query, NULL, NULL, 0);
 		made++;
 	}
+	fb_exec(&pause_trigger_query, NULL, NULL, 0);
 	for (i = 0; tenant_tables[i] != NULL; i++)
 	{
 		if (Distribution(tenant_tables[i], &column) != 0)
@@ -162,6 +176,7 @@ feedback_distribute(PG_FUNCTION_ARGS)
 					NULL, 0);
 		made++;
 	}
+	fb_exec(&resume_trigger_query, NULL, NULL, 0);
 	if (fb_exec(&fk_exists_query, NULL, NULL, 1) == 0)
 		fb_exec(&add_fk_query, NULL, NULL, 0);
 
