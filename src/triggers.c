@@ -70,13 +70,27 @@ fb_exec_change(FbQuery *query, Datum *values, const bool *isnull, bool system, c
 }
 
 /*
+ * Whether this backend runs a task of a Citus distributed query: Citus
+ * names the backends it opens "citus_internal gpid=...".  Such a backend's
+ * transaction may be committed in two phases, which NOTIFY forbids, and
+ * nobody listens there.
+ */
+static bool
+InCitusTask(void)
+{
+	const char *name = GetConfigOption("application_name", true, false);
+
+	return name != NULL && strncmp(name, "citus_internal", strlen("citus_internal")) == 0;
+}
+
+/*
  * NOTIFY feedback_events with {"event", "tenant_id", "id"}; delivered
- * after commit, as NOTIFY is.
+ * after commit, as NOTIFY is.  Not from a Citus task (see InCitusTask).
  */
 void
 feedback_notify(const char *event, Datum tenant_id, Datum id)
 {
-	if (!feedback_notify_events_setting)
+	if (!feedback_notify_events_setting || InCitusTask())
 		return;
 	Async_Notify("feedback_events",
 				 psprintf("{\"event\": \"%s\", \"tenant_id\": \"%s\", \"id\": \"%s\"}", event,
