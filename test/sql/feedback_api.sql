@@ -1,6 +1,7 @@
 -- The feedback API: submit, put_conversation_feedback, get, for_message,
 -- thread_reactions, patch, delete; the seed walkthroughs.
 CREATE EXTENSION feedback CASCADE;
+\i test/t/helpers/distribute.psql
 
 -- Random ids and clock times differ from run to run: show them as facts.
 CREATE FUNCTION shape(j jsonb) RETURNS jsonb LANGUAGE sql AS $$
@@ -137,4 +138,6 @@ SELECT feedback.delete(:t, :'bobs') AS admin_deletes;
 SELECT count(*) AS bobs_rows FROM feedback.feedback WHERE user_id = :bob AND message_id IS NOT NULL;
 
 DROP FUNCTION shape(jsonb);
-DROP EXTENSION feedback, btree_gin, pg_trgm;
+-- CASCADE: on Citus the shards' triggers and policies depend on the extension too.
+SET client_min_messages = warning;
+DROP EXTENSION feedback, btree_gin, pg_trgm CASCADE;

@@ -2,6 +2,7 @@
 -- feedback yields, its deactivation and reactivation, manual examples,
 -- paging and the fine-tuning export; the history of a feedback.
 CREATE EXTENSION feedback CASCADE;
+\i test/t/helpers/distribute.psql
 
 \set t '''7e000000-0000-0000-0000-000000000001'''
 \set alice '''00000000-0000-0000-0000-0000000000a1'''
@@ -32,7 +33,7 @@ SELECT count(*) AS setup FROM (VALUES
 CREATE VIEW examples AS
 SELECT f.comment AS feedback, g.source_type, g.approval_type, g.prompt, g.original_response,
        g.golden_response, g.is_active
-  FROM feedback.golden_example g LEFT JOIN feedback.feedback f ON f.id = g.feedback_id
+  FROM feedback.golden_example g LEFT JOIN feedback.feedback f ON f.tenant_id = g.tenant_id AND f.id = g.feedback_id
  ORDER BY g.created_at, g.prompt, g.source_type;
 
 -- Defaults: no auto-approval, no reason required.
@@ -141,4 +142,6 @@ SET feedback.user_id = :alice;
 SELECT * FROM feedback.export_golden_examples(:t);
 
 DROP VIEW examples;
-DROP EXTENSION feedback, btree_gin, pg_trgm;
+-- CASCADE: on Citus the shards' triggers and policies depend on the extension too.
+SET client_min_messages = warning;
+DROP EXTENSION feedback, btree_gin, pg_trgm CASCADE;

@@ -1,6 +1,7 @@
 -- The ingest API: put_user, put_member, put_conversation, put_message,
 -- set_suggestion.  Idempotent upserts returning the stored object.
 CREATE EXTENSION feedback CASCADE;
+\i test/t/helpers/distribute.psql
 
 -- Timestamps differ from run to run: show them as a shape, compare them apart.
 CREATE FUNCTION shape(j jsonb) RETURNS jsonb LANGUAGE sql AS $$
@@ -142,4 +143,6 @@ SELECT count(*) AS users, (SELECT count(*) FROM feedback.messages) AS messages,
        (SELECT count(*) FROM feedback.conversations) AS conversations FROM feedback.users;
 
 DROP FUNCTION shape(jsonb);
-DROP EXTENSION feedback, btree_gin, pg_trgm;
+-- CASCADE: on Citus the shards' triggers and policies depend on the extension too.
+SET client_min_messages = warning;
+DROP EXTENSION feedback, btree_gin, pg_trgm CASCADE;

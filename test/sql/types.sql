@@ -1,6 +1,7 @@
 -- feedback.rating and feedback.review_status: input, output, casts,
 -- operators and operator classes.
 CREATE EXTENSION feedback CASCADE;
+\i test/t/helpers/distribute.psql
 
 -- Every accepted rating word, case-insensitively and trimmed.
 SELECT w AS input, w::feedback.rating AS rating
@@ -106,4 +107,6 @@ COPY raw_bytes TO '/tmp/feedback_types_test.bin' (FORMAT binary);
 COPY rated_copy FROM '/tmp/feedback_types_test.bin' (FORMAT binary);
 
 DROP TABLE rated, rated_copy, raw_bytes;
-DROP EXTENSION feedback, btree_gin, pg_trgm;
+-- CASCADE: on Citus the shards' triggers and policies depend on the extension too.
+SET client_min_messages = warning;
+DROP EXTENSION feedback, btree_gin, pg_trgm CASCADE;
