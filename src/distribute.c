@@ -10,8 +10,10 @@
  * metadata.  The trigger that keeps the review queue and announces changes
  * is disabled while Citus copies the existing feedback into its shards: the
  * copy inserts every row again, and the queue it would count twice is
- * copied as it stands.  Running it again on tables distributed this way
- * does nothing; a table distributed any other way is an error.
+ * copied as it stands.  The local copy Citus leaves behind in each table
+ * it distributed is truncated, and its notices about the copies are kept
+ * quiet.  Running it again on tables distributed this way does nothing; a
+ * table distributed any other way is an error.
  *
  * src/distribute.c
  *
@@ -75,6 +77,12 @@ static FbQuery add_fk_query = {
 	" FOREIGN KEY (user_id) REFERENCES feedback.users (id)", 0, {InvalidOid}
 };
 
+/* Free the space of the rows a table held before Citus copied them. */
+static FbQuery truncate_local_query = {
+	"SELECT pg_catalog.truncate_local_data_after_distributing_table($1::pg_catalog.regclass)",
+	1, {TEXTOID}
+};
+
 /* The copy of existing feedback into shards must not reach the trigger. */
 static FbQuery pause_trigger_query = {
 	"ALTER TABLE feedback.feedback DISABLE TRIGGER feedback_after_change", 0, {InvalidOid}
@@ -123,6 +131,8 @@ feedback_distribute(PG_FUNCTION_ARGS)
 	char	   *column = NULL;
 	char		how;
 	int			made = 0;
+	bool		made_now[lengthof(tenant_tables)] = {false};
+	int			quiet;
 	int			i;
 	JsonbParseState *state = NULL;
 
@@ -144,6 +154,7 @@ feedback_distribute(PG_FUNCTION_ARGS)
 				 errhint("Set citus.enable_unsafe_triggers = on (ALTER SYSTEM, then reload) and run feedback.distribute again.")));
 
 	fb_connect();
+	quiet = fb_set_for_now("client_min_messages", "warning");
 	fb_exec(&sequential_query, NULL, NULL, 0);
 	how = Distribution("feedback.users", &column);
 	if (how != 0 && how != 'n')
@@ -174,11 +185,19 @@ feedback_distribute(PG_FUNCTION_ARGS)
 		else
 			fb_exec(&colocated_table_query, (Datum[]) {CStringGetTextDatum(tenant_tables[i])},
 					NULL, 0);
+		made_now[i] = true;
 		made++;
 	}
 	fb_exec(&resume_trigger_query, NULL, NULL, 0);
 	if (fb_exec(&fk_exists_query, NULL, NULL, 1) == 0)
 		fb_exec(&add_fk_query, NULL, NULL, 0);
+	if (how == 0)
+		fb_exec(&truncate_local_query, (Datum[]) {CStringGetTextDatum("feedback.users")}, NULL, 0);
+	for (i = 0; tenant_tables[i] != NULL; i++)
+		if (made_now[i])
+			fb_exec(&truncate_local_query, (Datum[]) {CStringGetTextDatum(tenant_tables[i])},
+					NULL, 0);
+	fb_reset_for_now(quiet);
 
 	fb_json_begin(&state);
 	fb_json_int(&state, "tables_distributed_now", made);

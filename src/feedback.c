@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * feedback.c
- *	  Module entry point: the settings the extension defines.
+ *	  Module entry point: the settings the extension defines, and setting
+ *	  another one for the span of a few statements.
  *
  * src/feedback.c
  *
@@ -63,4 +64,32 @@ _PG_init(void)
 #else
 	EmitWarningsOnPlaceholders("feedback");
 #endif
+}
+
+/*
+ * Set a setting a user may set (as a SET clause of a function would)
+ * until the caller passes the returned level to AtEOXact_GUC(true, level);
+ * an error before that undoes it with the transaction.  Returns 0, having
+ * set nothing, when there is no such setting (an extension not loaded).
+ */
+int
+fb_set_for_now(const char *name, const char *value)
+{
+	int			level;
+
+	if (GetConfigOption(name, true, false) == NULL)
+		return 0;
+	level = NewGUCNestLevel();
+	(void) set_config_option(name, value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	return level;
+}
+
+/*
+ * Undo fb_set_for_now.
+ */
+void
+fb_reset_for_now(int level)
+{
+	if (level > 0)
+		AtEOXact_GUC(true, level);
 }

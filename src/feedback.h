@@ -47,6 +47,8 @@ extern const char *feedback_status_name(uint8 status);
 extern char *feedback_user_id_setting;
 extern char *feedback_impersonate_email_setting;
 extern bool feedback_notify_events_setting;
+extern int	fb_set_for_now(const char *name, const char *value);
+extern void fb_reset_for_now(int level);
 
 /*
  * identity.c: who is calling.  A membership role; each one includes the

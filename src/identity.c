@@ -250,33 +250,12 @@ feedback_acting_user_id(PG_FUNCTION_ARGS)
 	PG_RETURN_UUID_P(id);
 }
 
-#define CITUS_NESTED_EXECUTION "citus.allow_nested_distributed_execution"
-
 /* An answer of a policy function, kept for the rest of the query. */
 typedef struct PolicyCache
 {
 	pg_uuid_t	user_id;
 	Datum		array;
 } PolicyCache;
-
-/*
- * On Citus, a policy is checked inside the query on each shard, and the
- * memberships it reads are themselves distributed: allow that one nested
- * query (citus.allow_nested_distributed_execution, set until the caller
- * passes the returned level to AtEOXact_GUC).  Returns 0 without Citus.
- */
-static int
-AllowNestedCitusQuery(void)
-{
-	int			nestlevel;
-
-	if (GetConfigOption(CITUS_NESTED_EXECUTION, true, false) == NULL)
-		return 0;
-	nestlevel = NewGUCNestLevel();
-	(void) set_config_option(CITUS_NESTED_EXECUTION, "on", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	return nestlevel;
-}
 
 /*
  * The uuid[] that query gives for the acting user (an empty array without
@@ -299,11 +278,15 @@ PolicyArray(FunctionCallInfo fcinfo, FbQuery *query)
 	if (cache == NULL || memcmp(&cache->user_id, &id, sizeof(id)) != 0)
 	{
 		fb_connect();
-		nestlevel = AllowNestedCitusQuery();
+		/*
+		 * On Citus the policy is checked inside the query on each shard,
+		 * and the memberships it reads are distributed too: allow that one
+		 * nested query.
+		 */
+		nestlevel = fb_set_for_now("citus.allow_nested_distributed_execution", "on");
 		if (fb_exec(query, (Datum[]) {UUIDPGetDatum(&id)}, NULL, 1) > 0)
 			array = fb_col(0, 1, &isnull);
-		if (nestlevel > 0)
-			AtEOXact_GUC(true, nestlevel);
+		fb_reset_for_now(nestlevel);
 		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 		if (cache == NULL)
 			cache = palloc(sizeof(PolicyCache));

@@ -7,7 +7,7 @@ CREATE EXTENSION feedback CASCADE;
 SELECT count(*) > 0 AS citus FROM pg_catalog.pg_extension WHERE extname = 'citus' \gset
 \set t '''7e000000-0000-0000-0000-000000000001'''
 \if :citus
-SELECT plan(11);
+SELECT plan(12);
 SELECT feedback.put_user('00000000-0000-0000-0000-0000000000a1', 'alice@example.com') IS NOT NULL AS made \gset
 SELECT feedback.put_member(:t, '00000000-0000-0000-0000-0000000000a1', 'reviewer') IS NOT NULL AS made \gset
 SELECT feedback.put_conversation(:t, 'c0000000-0000-0000-0000-000000000001', 'Refunds') IS NOT NULL AS made \gset
@@ -38,6 +38,8 @@ SELECT results_eq(
              ('feedback.review_groups', 'h', 'tenant_id'), ('feedback.settings', 'h', 'tenant_id'),
              ('feedback.status_history', 'h', 'tenant_id'), ('feedback.users', 'n', '')$$,
     'users a reference table, every other table hash-distributed by tenant_id');
+SELECT is((SELECT sum(pg_relation_size(logicalrelid))::int FROM pg_dist_partition
+            WHERE logicalrelid::text LIKE 'feedback.%'), 0, 'no local copy of the rows is left behind');
 SELECT is((SELECT count(DISTINCT colocationid)::int FROM pg_dist_partition
             WHERE logicalrelid::text LIKE 'feedback.%' AND partmethod = 'h'), 1, 'all colocated');
 SELECT is((SELECT count(*)::int FROM pg_constraint WHERE conname = 'memberships_user_id_fkey'), 1,
