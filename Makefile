@@ -49,16 +49,22 @@ fuzz:
 valgrind:
 	@bash test/valgrind.sh
 
-# The pgTAP suites on a single-node Citus cluster, where Citus is installed.
+# The three suites on a single-node Citus cluster, where Citus is installed
+# (make test runs it too).
 test-citus:
 	@bash test/citus.sh
 
-# Used by test/run.sh against the private cluster (PGHOST/PGPORT set).
+# Used by test/run.sh against the private cluster (PGHOST/PGPORT set);
+# TEST_DB runs them in that existing database (one with Citus) instead.
+ifdef TEST_DB
+USE_DB = --use-existing --dbname=$(TEST_DB)
+endif
+
 installcheck-regress:
-	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(USE_DB) $(REGRESS)
 
 installcheck-isolation:
-	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
+	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(USE_DB) $(ISOLATION)
 
 print-version:
 	@echo $(EXTVERSION)

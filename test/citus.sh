@@ -1,33 +1,49 @@
 #!/usr/bin/env bash
-# test/citus.sh -- `make test-citus`: where Citus is installed, a
-# single-node Citus cluster (the coordinator holds the shards), the pgTAP
-# suites run with their tables distributed by feedback.distribute (pg_prove
-# --set citus=1).  Where Citus is not installed it says so and skips.
-# Work in progress: not part of make test yet (see README, Scaling out).
+# test/citus.sh -- `make test-citus`, and the last part of `make test`: where
+# Citus is installed, a single-node Citus cluster (the coordinator holds the
+# shards) runs the regression, isolation and pgTAP suites with the tables
+# distributed by feedback.distribute (test/t/helpers/distribute.psql and the
+# specs' setup do it when the database has Citus).  Where Citus is not
+# installed it says so and skips.  Ends with "N passed, M failed".
 
 source "$(dirname "$0")/harness.sh"
 set +e
 
 if [ ! -f "$("$PG_BIN/pg_config" --pkglibdir)/citus.so" ]; then
-	echo "Citus is not installed for PostgreSQL $PG_MAJOR: skipping make test-citus"
+	echo "Citus is not installed for PostgreSQL $PG_MAJOR: skipping the suites on Citus"
+	echo "0 passed, 0 failed"
 	exit 0
 fi
-harness_setup || exit 1
+harness_setup >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 CLUSTER_CONF="shared_preload_libraries = 'citus'
-citus.enable_unsafe_triggers = on" cluster_start || exit 1
+citus.enable_unsafe_triggers = on" cluster_start || { echo "0 passed, 1 failed"; exit 1; }
 cd "$TOP"
-psql -qX -c 'CREATE DATABASE feedback_citus' >/dev/null
-psql -qX -d feedback_citus -v ON_ERROR_STOP=1 >/dev/null <<SQL || exit 1
+source "$TOP/test/suites.sh"
+
+# A database with Citus whose coordinator also holds shards.
+citus_database() {
+	psql -qX -c "CREATE DATABASE $1" >/dev/null 2>&1 &&
+		psql -qX -d "$1" -v ON_ERROR_STOP=1 >/dev/null <<SQL
+SET client_min_messages = warning;
 CREATE EXTENSION citus;
-SELECT citus_set_coordinator_host('$PGHOST', $PGPORT);
-SELECT citus_set_node_property('$PGHOST', $PGPORT, 'shouldhaveshards', true);
+SELECT pg_catalog.citus_set_coordinator_host('$PGHOST', $PGPORT);
+SELECT pg_catalog.citus_set_node_property('$PGHOST', $PGPORT, 'shouldhaveshards', true);
 SQL
-pg_prove --verbose --set citus=1 -d feedback_citus $(ls test/t/*.sql | grep -v distribute.sql) \
-	>/tmp/feedback-citus.$$ 2>&1
-passed=$(grep -cE '^ok [0-9]+' /tmp/feedback-citus.$$)
-failed=$(grep -cE '^not ok [0-9]+' /tmp/feedback-citus.$$)
-grep -E '^not ok|ERROR' /tmp/feedback-citus.$$ | head -40
-tail -3 /tmp/feedback-citus.$$
-rm -f /tmp/feedback-citus.$$
+}
+
+echo "== on Citus $(psql -qXAt -c "SELECT default_version FROM pg_available_extensions WHERE name = 'citus'")"
+for suite in regress isolation pgtap; do
+	if ! citus_database "feedback_citus_$suite"; then
+		echo "could not create a Citus database for the $suite suite"
+		failed=$((failed + 1))
+		continue
+	fi
+	case $suite in
+		regress) run_regress TEST_DB=feedback_citus_regress ;;
+		isolation) run_isolation TEST_DB=feedback_citus_isolation ;;
+		pgtap) run_pgtap feedback_citus_pgtap ;;
+	esac
+done
+echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
