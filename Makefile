@@ -23,6 +23,9 @@ ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
 endif
 
+# Every object includes src/feedback.h: rebuild them all when a header changes.
+$(OBJS): $(HEADERS)
+
 # The two commands.  Both install what is missing, build, install the
 # extension and run against a private throwaway cluster (see test/harness.sh).
 .PHONY: test demo bench soak fuzz valgrind test-citus installcheck-regress installcheck-isolation print-version

@@ -129,13 +129,15 @@ extern char *fb_format_timestamp(TimestampTz ts);
 extern char *fb_json_string_field(const char *json, const char *key);
 
 /*
- * The question an answer (alias am, of tenant am.tenant_id) replies to: its
+ * The question an answer (alias am, of the tenant $1) replies to: its
  * reply_to, else the latest user message of the conversation before it.
- * One column, content.
+ * One column, content.  The tenant is the parameter, not am.tenant_id:
+ * Citus routes a correlated subquery to one shard only when it names the
+ * tenant itself.
  */
 #define PROMPT_OF_ANSWER \
 	"SELECT m.content FROM feedback.messages m" \
-	" WHERE m.tenant_id OPERATOR(pg_catalog.=) am.tenant_id" \
+	" WHERE m.tenant_id OPERATOR(pg_catalog.=) $1" \
 	"   AND m.conversation_id OPERATOR(pg_catalog.=) am.conversation_id" \
 	"   AND m.role OPERATOR(pg_catalog.=) 'user'" \
 	"   AND CASE WHEN am.reply_to IS NULL" \
@@ -147,7 +149,7 @@ extern char *fb_json_string_field(const char *json, const char *key);
 /*
  * object.c: the feedback object.  FEEDBACK_SELECT is the select list and
  * joins every query that returns feedback objects starts with; the caller
- * appends a WHERE clause on f (always with f.tenant_id).
+ * appends a WHERE clause on f (always with f.tenant_id = $1).
  */
 #define FEEDBACK_SELECT \
 	"SELECT f.id, f.tenant_id, f.conversation_id, f.message_id, f.turn_id," \

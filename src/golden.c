@@ -36,19 +36,27 @@ static FbQuery example_state_query = {
 	2, {UUIDOID, UUIDOID}
 };
 
+/* What an example takes from its answer: (tenant_id, answer). */
+static FbQuery example_answer_query = {
+	"SELECT am.conversation_id, (" PROMPT_OF_ANSWER "), am.content"
+	"  FROM feedback.messages am"
+	" WHERE am.tenant_id OPERATOR(pg_catalog.=) $1 AND am.id OPERATOR(pg_catalog.=) $2",
+	2, {UUIDOID, UUIDOID}
+};
+
 /*
- * The example of a feedback from its answer: insert, or bring up to date.
- * $1 tenant, $2 new id, $3 feedback, $4 source_type, $5 approval_type,
- * $6 corrected_response, $7 is_active, $8 now, $9 answer.
+ * The example of a feedback: insert, or bring up to date.  $1 tenant, $2
+ * new id, $3 feedback, $4 conversation, $5 answer, $6 source_type, $7
+ * approval_type, $8 prompt, $9 original_response, $10 golden_response,
+ * $11 is_active, $12 now.  VALUES rather than INSERT ... SELECT from the
+ * answer: Citus miscounts the rows of a routed INSERT ... SELECT whose
+ * conflict updates nothing.
  */
 static FbQuery example_upsert_query = {
 	"INSERT INTO feedback.golden_example AS g"
 	"       (tenant_id, id, feedback_id, conversation_id, message_id, source_type, approval_type,"
 	"        prompt, original_response, golden_response, is_active, created_at, updated_at)"
-	" SELECT $1, $2, $3, am.conversation_id, am.id, $4, $5, (" PROMPT_OF_ANSWER "), am.content,"
-	"        CASE WHEN $4 OPERATOR(pg_catalog.=) 'positive' THEN am.content ELSE $6 END, $7, $8, $8"
-	"   FROM feedback.messages am"
-	"  WHERE am.tenant_id OPERATOR(pg_catalog.=) $1 AND am.id OPERATOR(pg_catalog.=) $9"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)"
 	" ON CONFLICT (tenant_id, feedback_id) DO UPDATE"
 	"   SET conversation_id = EXCLUDED.conversation_id, message_id = EXCLUDED.message_id,"
 	"       source_type = EXCLUDED.source_type, approval_type = EXCLUDED.approval_type,"
@@ -63,7 +71,8 @@ static FbQuery example_upsert_query = {
 	"    OR g.golden_response IS DISTINCT FROM EXCLUDED.golden_response"
 	"    OR g.is_active OPERATOR(pg_catalog.<>) EXCLUDED.is_active"
 	" RETURNING g.id",
-	9, {UUIDOID, UUIDOID, UUIDOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, TIMESTAMPTZOID, UUIDOID}
+	12, {UUIDOID, UUIDOID, UUIDOID, UUIDOID, UUIDOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	BOOLOID, TIMESTAMPTZOID}
 };
 
 static FbQuery example_deactivate_query = {
@@ -123,8 +132,11 @@ feedback_keep_golden_example(Datum tenant_id, Datum feedback_id, FbValue message
 	bool		active;
 	bool		was_active;
 	bool		isnull;
-	Datum		values[9];
-	bool		nulls[9] = {false};
+	FbValue		conversation_id;
+	FbValue		prompt;
+	FbValue		original;
+	Datum		values[12];
+	bool		nulls[12] = {false};
 
 	if (!approved)
 	{
@@ -138,16 +150,28 @@ feedback_keep_golden_example(Datum tenant_id, Datum feedback_id, FbValue message
 	was_active = fb_exec(&example_state_query, (Datum[]) {tenant_id, feedback_id}, NULL, 1) > 0 &&
 		DatumGetBool(fb_col(0, 1, &isnull));
 
+	if (fb_exec(&example_answer_query, (Datum[]) {tenant_id, message_id.value}, NULL, 1) == 0)
+		return;
+	conversation_id = fb_val(0, 1);
+	prompt = fb_val(0, 2);
+	original = fb_val(0, 3);
+
 	values[0] = tenant_id;
 	values[1] = UUIDPGetDatum(fb_uuid_random());
 	values[2] = feedback_id;
-	values[3] = CStringGetTextDatum(positive ? "positive" : "negative");
-	values[4] = CStringGetTextDatum(status == FB_STATUS_AUTO_APPROVED ? "auto" : "manual");
-	values[5] = corrected_response.value;
-	nulls[5] = corrected_response.isnull;
-	values[6] = BoolGetDatum(active);
-	values[7] = now;
-	values[8] = message_id.value;
+	values[3] = conversation_id.value;
+	nulls[3] = conversation_id.isnull;
+	values[4] = message_id.value;
+	values[5] = CStringGetTextDatum(positive ? "positive" : "negative");
+	values[6] = CStringGetTextDatum(status == FB_STATUS_AUTO_APPROVED ? "auto" : "manual");
+	values[7] = prompt.value;
+	nulls[7] = prompt.isnull;
+	values[8] = original.value;
+	nulls[8] = original.isnull;
+	values[9] = positive ? original.value : corrected_response.value;
+	nulls[9] = positive ? original.isnull : corrected_response.isnull;
+	values[10] = BoolGetDatum(active);
+	values[11] = now;
 	if (fb_exec(&example_upsert_query, values, nulls, 1) == 0 || active == was_active)
 		return;
 	feedback_notify(active ? "example_activated" : "example_deactivated", tenant_id,
