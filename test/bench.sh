@@ -8,6 +8,11 @@
 #                 conversations with three feedback each); 0.1 is quick
 #   BENCH_SECONDS length of one throughput round (default 10)
 #   BENCH_ROUNDS  rounds per measurement (default 3)
+#
+# Where Citus is installed, a second part restarts the server with Citus
+# loaded, copies the database, distributes the copy (feedback.distribute,
+# 32 shards on the one node) and measures the API on both databases side by
+# side; its table is added to results.md.
 
 source "$(dirname "$0")/harness.sh"
 
@@ -136,7 +141,7 @@ round() {
 	else
 		value=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$log")
 	fi
-	RESULTS["$name/$clients"]+="$value "
+	RESULTS["${TAG:-}$name/$clients"]+="$value "
 }
 
 # The median of the values on stdin: tps rounded to units, latencies to 0.1 ms.
@@ -228,6 +233,74 @@ GP
 	echo
 	cat "$WORK/table.md"
 } >"$OUT/results.md"
+# ---- on Citus ---------------------------------------------------------------
+if [ -f "$("$PG_BIN/pg_config" --pkglibdir)/citus.so" ]; then
+	progress "Citus: restarting the server with Citus loaded"
+	cat >>"$CLUSTER_DIR/data/postgresql.conf" <<CONF
+shared_preload_libraries = 'citus'
+citus.enable_unsafe_triggers = on
+max_connections = 100
+CONF
+	as_server_user "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" -w -t 120 restart >/dev/null
+	psql -qX -d postgres -c 'CREATE DATABASE feedback_bench_citus TEMPLATE feedback_bench' >/dev/null
+	export PGDATABASE=feedback_bench_citus
+	sql >/dev/null <<SQL
+DROP TABLE bench_raw;
+SET client_min_messages = warning;
+CREATE EXTENSION citus;
+SELECT citus_set_coordinator_host('$PGHOST', $PGPORT);
+SELECT citus_set_node_property('$PGHOST', $PGPORT, 'shouldhaveshards', true);
+SQL
+	progress "Citus: feedback.distribute(32) on the loaded copy"
+	started=$(date +%s)
+	sql -c 'SELECT feedback.distribute(32)' >/dev/null
+	distribute_seconds=$(($(date +%s) - started))
+	sql -c 'VACUUM ANALYZE'
+	for t in "${TENANTS[@]}"; do
+		[ "$(sql -c "SELECT feedback.verify_review_groups('$t')")" = "[]" ] ||
+			{ echo "error: the distributed queue state of $t is not exact" >&2; exit 1; }
+	done
+	citus_version=$(sql -c "SELECT extversion FROM pg_extension WHERE extname = 'citus'")
+	for r in $(seq 1 "$ROUNDS"); do
+		for db in feedback_bench feedback_bench_citus; do
+			tag=$([ "$db" = feedback_bench ] && echo plain/ || echo citus/)
+			progress "Citus round $r/$ROUNDS, $db: submit at 1 and 8 clients, pages"
+			export PGDATABASE=$db
+			TAG=$tag round submit 1 "$MEMBER" -T "$SECONDS_PER_ROUND"
+			TAG=$tag round submit 8 "$MEMBER" -T "$SECONDS_PER_ROUND"
+			for i in 0 1 2; do
+				TAG=$tag round "queue$i" 1 "$REVIEWER" -t 50
+			done
+			TAG=$tag round deep 1 "$REVIEWER" -t 10
+			TAG=$tag round search 1 "$REVIEWER" -t 50
+		done
+	done
+	compare() {	# label, key
+		local p c
+		p=$(med "plain/$2"); c=$(med "citus/$2")
+		echo "| $1 | $p | $c | $(ratio "$c" "$p") |"
+	}
+	{
+		echo
+		echo "On Citus $citus_version, single node (the coordinator holds the 32 shards), against the plain"
+		echo "database in the same server (Citus loaded, not installed there), alternating rounds, medians."
+		echo "feedback.distribute(32) converted the loaded database (${SIZES[*]} conversations, three"
+		echo "feedback each) in $distribute_seconds s."
+		echo
+		echo "| measurement | plain | Citus | Citus / plain |"
+		echo "|---|---|---|---|"
+		compare "submit, 1 client (tps)" submit/1
+		compare "submit, 8 clients (tps)" submit/8
+		for i in 0 1 2; do
+			compare "first page + count, ${SIZES[$i]} conversations (ms)" "queue$i/1"
+		done
+		compare "deep page, offset 50,000, ${SIZES[2]} conversations (ms)" deep/1
+		compare "search page, ${SIZES[2]} conversations (ms)" search/1
+	} >>"$OUT/results.md"
+else
+	echo "Citus is not installed: no figures on Citus" >&2
+fi
+
 echo
 cat "$OUT/results.md"
 echo
