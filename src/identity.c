@@ -278,6 +278,7 @@ PolicyArray(FunctionCallInfo fcinfo, FbQuery *query)
 	if (cache == NULL || memcmp(&cache->user_id, &id, sizeof(id)) != 0)
 	{
 		fb_connect();
+
 		/*
 		 * On Citus the policy is checked inside the query on each shard,
 		 * and the memberships it reads are distributed too: allow that one
