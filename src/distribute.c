@@ -72,6 +72,15 @@ static FbQuery drop_fk_query = {
 	"ALTER TABLE feedback.memberships DROP CONSTRAINT memberships_user_id_fkey", 0, {InvalidOid}
 };
 
+/*
+ * Dropped again once memberships is distributed, so that the command reaches
+ * the workers: CREATE EXTENSION made their copies of the table with the key,
+ * which adding it back would otherwise find there already.
+ */
+static FbQuery drop_fk_everywhere_query = {
+	"ALTER TABLE feedback.memberships DROP CONSTRAINT IF EXISTS memberships_user_id_fkey", 0, {InvalidOid}
+};
+
 static FbQuery add_fk_query = {
 	"ALTER TABLE feedback.memberships ADD CONSTRAINT memberships_user_id_fkey"
 	" FOREIGN KEY (user_id) REFERENCES feedback.users (id)", 0, {InvalidOid}
@@ -190,7 +199,10 @@ feedback_distribute(PG_FUNCTION_ARGS)
 	}
 	fb_exec(&resume_trigger_query, NULL, NULL, 0);
 	if (fb_exec(&fk_exists_query, NULL, NULL, 1) == 0)
+	{
+		fb_exec(&drop_fk_everywhere_query, NULL, NULL, 0);
 		fb_exec(&add_fk_query, NULL, NULL, 0);
+	}
 	if (how == 0)
 		fb_exec(&truncate_local_query, (Datum[]) {CStringGetTextDatum("feedback.users")}, NULL, 0);
 	for (i = 0; tenant_tables[i] != NULL; i++)

@@ -75,13 +75,13 @@ SELECT is((SELECT array_agg(DISTINCT h.changed_by::text ORDER BY h.changed_by::t
           ARRAY[:adam, :rita]::text[], 'history records the reviewer who changed the status');
 SELECT is((SELECT count(*)::int FROM cell_feedback c JOIN feedback.feedback f USING (id)
             WHERE c.allowed AND c.kind = 'reviewer'
-              AND (f.reviewed_by <> :rita OR f.reviewed_at <> now() OR f.updated_at <> now())), 0,
+              AND (f.reviewed_by IS DISTINCT FROM :rita OR f.reviewed_at <> now() OR f.updated_at <> now())), 0,
           'a status change sets reviewed_by, reviewed_at and updated_at');
 SELECT is((SELECT count(*)::int FROM cell_feedback c JOIN feedback.feedback f USING (id)
             WHERE c.from_status = c.to_status AND (f.reviewed_by IS NOT NULL OR f.updated_at = now())), 0,
           'setting the current status again changes nothing');
 SELECT is((SELECT count(*)::int FROM cell_feedback c JOIN feedback.feedback f USING (id)
-            WHERE c.allowed AND c.kind = 'direct' AND (f.reviewed_by <> :adam OR f.reviewed_at <> now())), 0,
+            WHERE c.allowed AND c.kind = 'direct' AND (f.reviewed_by IS DISTINCT FROM :adam OR f.reviewed_at <> now())), 0,
           'a direct UPDATE records the acting user of feedback.user_id as the reviewer');
 
 -- Members may not review.
