@@ -30,18 +30,18 @@
 	"g.id, g.feedback_id, g.conversation_id, g.message_id, g.source_type, g.approval_type," \
 	" g.prompt, g.original_response, g.golden_response, g.is_active, g.created_at, g.updated_at"
 
-static FbQuery example_state_query = {
-	"SELECT g.is_active FROM feedback.golden_example g"
-	" WHERE g.tenant_id OPERATOR(pg_catalog.=) $1 AND g.feedback_id OPERATOR(pg_catalog.=) $2",
-	2, {UUIDOID, UUIDOID}
-};
-
-/* What an example takes from its answer: (tenant_id, answer). */
+/*
+ * What an example takes from its answer, and whether the feedback's
+ * example is active now (NULL when it has none): (tenant_id, answer,
+ * feedback).
+ */
 static FbQuery example_answer_query = {
-	"SELECT am.conversation_id, (" PROMPT_OF_ANSWER "), am.content"
+	"SELECT am.conversation_id, (" PROMPT_OF_ANSWER "), am.content,"
+	"       (SELECT g.is_active FROM feedback.golden_example g"
+	"         WHERE g.tenant_id OPERATOR(pg_catalog.=) $1 AND g.feedback_id OPERATOR(pg_catalog.=) $3)"
 	"  FROM feedback.messages am"
 	" WHERE am.tenant_id OPERATOR(pg_catalog.=) $1 AND am.id OPERATOR(pg_catalog.=) $2",
-	2, {UUIDOID, UUIDOID}
+	3, {UUIDOID, UUIDOID, UUIDOID}
 };
 
 /*
@@ -131,6 +131,7 @@ feedback_keep_golden_example(Datum tenant_id, Datum feedback_id, FbValue message
 	bool		positive;
 	bool		active;
 	bool		was_active;
+	Datum		state;
 	bool		isnull;
 	FbValue		conversation_id;
 	FbValue		prompt;
@@ -147,14 +148,14 @@ feedback_keep_golden_example(Datum tenant_id, Datum feedback_id, FbValue message
 
 	positive = (uint8) DatumGetChar(rating.value) == FB_RATING_POSITIVE;
 	active = positive || !corrected_response.isnull;
-	was_active = fb_exec(&example_state_query, (Datum[]) {tenant_id, feedback_id}, NULL, 1) > 0 &&
-		DatumGetBool(fb_col(0, 1, &isnull));
-
-	if (fb_exec(&example_answer_query, (Datum[]) {tenant_id, message_id.value}, NULL, 1) == 0)
+	if (fb_exec(&example_answer_query, (Datum[]) {tenant_id, message_id.value, feedback_id},
+				NULL, 1) == 0)
 		return;
 	conversation_id = fb_val(0, 1);
 	prompt = fb_val(0, 2);
 	original = fb_val(0, 3);
+	state = fb_col(0, 4, &isnull);
+	was_active = !isnull && DatumGetBool(state);
 
 	values[0] = tenant_id;
 	values[1] = UUIDPGetDatum(fb_uuid_random());
