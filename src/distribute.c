@@ -68,16 +68,13 @@ static FbQuery fk_exists_query = {
 	0, {InvalidOid}
 };
 
-static FbQuery drop_fk_query = {
-	"ALTER TABLE feedback.memberships DROP CONSTRAINT memberships_user_id_fkey", 0, {InvalidOid}
-};
-
 /*
- * Dropped again once memberships is distributed, so that the command reaches
- * the workers: CREATE EXTENSION made their copies of the table with the key,
- * which adding it back would otherwise find there already.
+ * Run before users becomes a reference table, and again once memberships
+ * is distributed so that the command reaches the workers: CREATE EXTENSION
+ * made their copies of the table with the key, which adding it back would
+ * otherwise find there already.
  */
-static FbQuery drop_fk_everywhere_query = {
+static FbQuery drop_fk_query = {
 	"ALTER TABLE feedback.memberships DROP CONSTRAINT IF EXISTS memberships_user_id_fkey", 0, {InvalidOid}
 };
 
@@ -141,6 +138,7 @@ feedback_distribute(PG_FUNCTION_ARGS)
 	char		how;
 	int			made = 0;
 	bool		made_now[lengthof(tenant_tables)] = {false};
+	bool		paused = false;
 	int			quiet;
 	int			i;
 	JsonbParseState *state = NULL;
@@ -178,16 +176,19 @@ feedback_distribute(PG_FUNCTION_ARGS)
 
 	if (how == 0)
 	{
-		if (fb_exec(&fk_exists_query, NULL, NULL, 1) > 0)
-			fb_exec(&drop_fk_query, NULL, NULL, 0);
+		fb_exec(&drop_fk_query, NULL, NULL, 0);
 		fb_exec(&reference_query, NULL, NULL, 0);
 		made++;
 	}
-	fb_exec(&pause_trigger_query, NULL, NULL, 0);
 	for (i = 0; tenant_tables[i] != NULL; i++)
 	{
 		if (Distribution(tenant_tables[i], &column) != 0)
 			continue;
+		if (!paused)
+		{
+			fb_exec(&pause_trigger_query, NULL, NULL, 0);
+			paused = true;
+		}
 		if (i == 0)
 			fb_exec(&first_table_query, (Datum[]) {CStringGetTextDatum(tenant_tables[i]),
 						Int32GetDatum(shard_count)}, NULL, 0);
@@ -197,10 +198,11 @@ feedback_distribute(PG_FUNCTION_ARGS)
 		made_now[i] = true;
 		made++;
 	}
-	fb_exec(&resume_trigger_query, NULL, NULL, 0);
+	if (paused)
+		fb_exec(&resume_trigger_query, NULL, NULL, 0);
 	if (fb_exec(&fk_exists_query, NULL, NULL, 1) == 0)
 	{
-		fb_exec(&drop_fk_everywhere_query, NULL, NULL, 0);
+		fb_exec(&drop_fk_query, NULL, NULL, 0);
 		fb_exec(&add_fk_query, NULL, NULL, 0);
 	}
 	if (how == 0)
