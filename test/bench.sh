@@ -74,10 +74,15 @@ INSERT INTO bench_raw SELECT tenant_id, message_id, user_id, kind, rating::boole
   FROM feedback.feedback WHERE tenant_id = '$SMALL';
 VACUUM ANALYZE bench_raw;
 SQL
-for t in "${TENANTS[@]}"; do
-	[ "$(sql -c "SELECT feedback.verify_review_groups('$t')")" = "[]" ] ||
-		{ echo "error: the loaded queue state of $t is not exact" >&2; exit 1; }
-done
+# Stop unless every tenant's queue state equals its recomputation; $1 says which.
+check_queues() {
+	local t
+	for t in "${TENANTS[@]}"; do
+		[ "$(sql -c "SELECT feedback.verify_review_groups('$t')")" = "[]" ] ||
+			{ echo "error: the $1 queue state of $t is not exact" >&2; exit 1; }
+	done
+}
+check_queues loaded
 
 # ---- scripts --------------------------------------------------------------
 n_small=${SIZES[0]}
@@ -256,10 +261,7 @@ SQL
 	sql -c 'SELECT feedback.distribute(32)' >/dev/null
 	distribute_seconds=$(($(date +%s) - started))
 	sql -c 'VACUUM ANALYZE'
-	for t in "${TENANTS[@]}"; do
-		[ "$(sql -c "SELECT feedback.verify_review_groups('$t')")" = "[]" ] ||
-			{ echo "error: the distributed queue state of $t is not exact" >&2; exit 1; }
-	done
+	check_queues distributed
 	citus_version=$(sql -c "SELECT extversion FROM pg_extension WHERE extname = 'citus'")
 	for r in $(seq 1 "$ROUNDS"); do
 		for db in feedback_bench feedback_bench_citus; do

@@ -26,28 +26,28 @@ count_tap() {
 	failed=$((failed + $(grep -cE '^not ok [0-9]+' "$1")))
 }
 
-# The regression suite (test/sql, expected/).
-run_regress() {
-	local out rc
+# A pg_regress suite through its make target: title, target, how many
+# tests it has, then the arguments for make.
+run_make_suite() {
+	local title="$1" target="$2" total="$3" out rc
+	shift 3
 	out=$(mktemp)
-	echo "== regression suite"
-	make -s installcheck-regress PG_CONFIG="$PG_BIN/pg_config" "$@" 2>&1 | tee "$out"
+	echo "== $title"
+	make -s "$target" PG_CONFIG="$PG_BIN/pg_config" "$@" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
-	count_regress "$out" "$(ls test/sql/*.sql | wc -l)"
+	count_regress "$out" "$total"
 	[ "$rc" -ne 0 ] && show_diffs
 	rm -f "$out"
 }
 
+# The regression suite (test/sql, expected/).
+run_regress() {
+	run_make_suite "regression suite" installcheck-regress "$(ls test/sql/*.sql | wc -l)" "$@"
+}
+
 # The isolation specs (test/specs).
 run_isolation() {
-	local out rc
-	out=$(mktemp)
-	echo "== isolation specs"
-	make -s installcheck-isolation PG_CONFIG="$PG_BIN/pg_config" "$@" 2>&1 | tee "$out"
-	rc=${PIPESTATUS[0]}
-	count_regress "$out" "$(ls test/specs/*.spec | wc -l)"
-	[ "$rc" -ne 0 ] && show_diffs
-	rm -f "$out"
+	run_make_suite "isolation specs" installcheck-isolation "$(ls test/specs/*.spec | wc -l)" "$@"
 }
 
 # The pgTAP tests (test/t) in database $1; a failed run without a failed
