@@ -15,6 +15,13 @@
  * quiet.  Running it again on tables distributed this way does nothing; a
  * table distributed any other way is an error.
  *
+ * The triggers run on the worker that holds a shard.  A direct UPDATE of
+ * feedback.feedback takes its acting user from the session's settings, so
+ * distribute() makes citus.propagate_set_commands = 'local' the database's
+ * default: a SET LOCAL feedback.user_id (or feedback.impersonate_email) in
+ * a transaction then reaches the workers with the statement.  Sessions
+ * opened before it keep their own value.
+ *
  * src/distribute.c
  *
  *-------------------------------------------------------------------------
@@ -22,7 +29,10 @@
 #include "feedback.h"
 
 #include "catalog/pg_type_d.h"
+#include "commands/dbcommands.h"
 #include "commands/extension.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
@@ -125,6 +135,33 @@ DistributedOtherwise(const char *table, const char *how)
 			 errhint("Citus cannot redistribute a table that belongs to an extension: dump the data (pg_dump --data-only --schema=feedback), drop and create the extension again, run feedback.distribute, then restore.")));
 }
 
+/*
+ * ALTER DATABASE <this one> SET name = value, built as a statement rather
+ * than as SQL text: the database name is an identifier, not a parameter.
+ */
+static void
+SetDatabaseDefault(const char *name, const char *value)
+{
+	AlterDatabaseSetStmt *stmt = makeNode(AlterDatabaseSetStmt);
+	VariableSetStmt *set = makeNode(VariableSetStmt);
+	A_Const    *arg = makeNode(A_Const);
+
+#if PG_VERSION_NUM >= 150000
+	arg->val.sval.type = T_String;
+	arg->val.sval.sval = pstrdup(value);
+#else
+	arg->val.type = T_String;
+	arg->val.val.str = pstrdup(value);
+#endif
+	arg->location = -1;
+	set->kind = VAR_SET_VALUE;
+	set->name = pstrdup(name);
+	set->args = list_make1(arg);
+	stmt->dbname = get_database_name(MyDatabaseId);
+	stmt->setstmt = set;
+	AlterDatabaseSet(stmt);
+}
+
 PG_FUNCTION_INFO_V1(feedback_distribute);
 /*
  * distribute(shard_count): see the file header.  Returns what it did.
@@ -211,6 +248,7 @@ feedback_distribute(PG_FUNCTION_ARGS)
 		if (made_now[i])
 			fb_exec(&truncate_local_query, (Datum[]) {CStringGetTextDatum(tenant_tables[i])},
 					NULL, 0);
+	SetDatabaseDefault("citus.propagate_set_commands", "local");
 	fb_reset_for_now(quiet);
 
 	fb_json_begin(&state);
@@ -218,5 +256,6 @@ feedback_distribute(PG_FUNCTION_ARGS)
 	fb_json_text(&state, "reference", "feedback.users");
 	fb_json_text(&state, "distribution_column", "tenant_id");
 	fb_json_int(&state, "shard_count", shard_count);
+	fb_json_text(&state, "propagate_set_commands", "local");
 	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
 }

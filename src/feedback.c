@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * feedback.c
- *	  Module entry point: the settings the extension defines, and setting
- *	  another one for the span of a few statements.
+ *	  Module entry point: the settings the extension defines, setting
+ *	  another one for the span of a few statements, and the events the
+ *	  extension announces with NOTIFY.
  *
  * src/feedback.c
  *
@@ -10,6 +11,7 @@
  */
 #include "feedback.h"
 
+#include "commands/async.h"
 #include "fmgr.h"
 #include "utils/guc.h"
 
@@ -92,4 +94,32 @@ fb_reset_for_now(int level)
 {
 	if (level > 0)
 		AtEOXact_GUC(true, level);
+}
+
+/*
+ * Whether this backend runs a task of a Citus distributed query: Citus
+ * names the backends it opens "citus_internal gpid=...".  Such a backend's
+ * transaction may be committed in two phases, which NOTIFY forbids, and
+ * nobody listens there.
+ */
+static bool
+InCitusTask(void)
+{
+	const char *name = GetConfigOption("application_name", true, false);
+
+	return name != NULL && strncmp(name, "citus_internal", strlen("citus_internal")) == 0;
+}
+
+/*
+ * NOTIFY feedback_events with {"event", "tenant_id", "id"}; delivered
+ * after commit, as NOTIFY is.  Not from a Citus task (see InCitusTask).
+ */
+void
+feedback_notify(const char *event, Datum tenant_id, Datum id)
+{
+	if (!feedback_notify_events_setting || InCitusTask())
+		return;
+	Async_Notify("feedback_events",
+				 psprintf("{\"event\": \"%s\", \"tenant_id\": \"%s\", \"id\": \"%s\"}", event,
+						  fb_uuid_text(DatumGetUUIDP(tenant_id)), fb_uuid_text(DatumGetUUIDP(id))));
 }

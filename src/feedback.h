@@ -1,7 +1,18 @@
 /*-------------------------------------------------------------------------
  *
  * feedback.h
- *	  Declarations shared by the modules of the feedback extension.
+ *	  Declarations shared by the modules of the feedback extension, in the
+ *	  order of its layers; each module uses only the layers above its own
+ *	  section here:
+ *
+ *	  1. infrastructure: settings and events, SPI, JSON, arguments, paging
+ *	  2. the types and the domain: identity, the review rules, lookups, the
+ *	     feedback object, request bodies
+ *	  3. derived state, kept by the triggers: the review queue, golden
+ *	     examples
+ *	  4. the triggers (triggers.c), and on top the SQL-callable API
+ *	     (*_api.c, identity's whoami, privileges.c, distribute.c), which
+ *	     declare nothing here: no API file calls another.
  *
  * src/feedback.h
  *
@@ -37,46 +48,15 @@ typedef enum FeedbackStatus
 	FB_STATUS_DISMISSED = 3
 } FeedbackStatus;
 
-/* types.c */
-extern bool feedback_rating_parse(const char *str, int len, uint8 *result);
-extern const char *feedback_rating_name(uint8 rating);
-extern bool feedback_status_parse(const char *str, int len, uint8 *result);
-extern const char *feedback_status_name(uint8 status);
+/* ======================== 1. infrastructure ======================== */
 
-/* feedback.c: the settings the extension defines */
+/* feedback.c: the settings the extension defines, and its events */
 extern char *feedback_user_id_setting;
 extern char *feedback_impersonate_email_setting;
 extern bool feedback_notify_events_setting;
 extern int	fb_set_for_now(const char *name, const char *value);
 extern void fb_reset_for_now(int level);
-
-/*
- * identity.c: who is calling.  A membership role; each one includes the
- * rights of those below it.
- */
-typedef enum FeedbackRole
-{
-	FB_ROLE_NONE = 0,
-	FB_ROLE_MEMBER = 1,
-	FB_ROLE_REVIEWER = 2,
-	FB_ROLE_ADMIN = 3
-} FeedbackRole;
-
-typedef struct FeedbackCaller
-{
-	pg_uuid_t	tenant_id;
-	pg_uuid_t	user_id;		/* the user the call acts as */
-	char	   *email;
-	FeedbackRole role;			/* that user's role in the tenant */
-	bool		impersonating;	/* true when acting for another user */
-	pg_uuid_t	actor_id;		/* the authenticated user, when impersonating */
-	char	   *actor_email;
-} FeedbackCaller;
-
-extern void feedback_resolve_caller(FeedbackCaller *caller, Datum tenant_id,
-									bool tenant_isnull, FeedbackRole min_role);
-extern FeedbackRole feedback_role_parse(const char *role);
-extern const char *feedback_role_name(FeedbackRole role);
+extern void feedback_notify(const char *event, Datum tenant_id, Datum id);
 
 /* spi.c: prepared-once SPI statements with bound parameters */
 #define FB_MAX_ARGS 16
@@ -104,6 +84,10 @@ extern int	fb_exec(FbQuery *query, Datum *values, const bool *isnull, long tcoun
 extern Datum fb_col(int row, int col, bool *isnull);
 extern FbValue fb_val(int row, int col);
 extern char *fb_col_text(int row, int col);
+extern Datum fb_get(int row, const char *name, bool *isnull);
+extern FbValue fb_get_val(int row, const char *name);
+extern char *fb_get_text(int row, const char *name);
+extern FbValue fb_tuple_value(HeapTuple tuple, TupleDesc desc, const char *name);
 extern void fb_connect(void);
 extern Datum fb_finish_jsonb(Jsonb *result);
 
@@ -127,6 +111,82 @@ extern void fb_json_user(JsonbParseState **state, const char *key, FbValue id,
 						 const char *email);
 extern char *fb_format_timestamp(TimestampTz ts);
 extern char *fb_json_string_field(const char *json, const char *key);
+
+extern bool fb_uuid_parse(const char *str, pg_uuid_t *result);
+extern char *fb_uuid_text(const pg_uuid_t *uuid);
+extern pg_uuid_t *fb_uuid_random(void);
+extern pg_uuid_t *fb_uuid_copy(const pg_uuid_t *uuid);
+
+/* args.c: argument checks and paging */
+extern void fb_require_arg(FunctionCallInfo fcinfo, int n, const char *name);
+extern void fb_check_timestamp(TimestampTz ts, const char *name);
+extern char *fb_quotable(const char *str);
+extern bool fb_same_text(const char *a, const char *b);
+extern void fb_check_page(FunctionCallInfo fcinfo, int limit_arg, int offset_arg);
+extern void fb_json_page_link(JsonbParseState **state, const char *key, int limit,
+							  int64 offset, const char *filters);
+
+/* ==================== 2. the types and the domain ==================== */
+
+/* types.c */
+extern bool feedback_rating_parse(const char *str, int len, uint8 *result);
+extern const char *feedback_rating_name(uint8 rating);
+extern bool feedback_status_parse(const char *str, int len, uint8 *result);
+extern const char *feedback_status_name(uint8 status);
+
+/*
+ * identity.c: who is calling.  A membership role; each one includes the
+ * rights of those below it.
+ */
+typedef enum FeedbackRole
+{
+	FB_ROLE_NONE = 0,
+	FB_ROLE_MEMBER = 1,
+	FB_ROLE_REVIEWER = 2,
+	FB_ROLE_ADMIN = 3
+} FeedbackRole;
+
+typedef struct FeedbackCaller
+{
+	pg_uuid_t	tenant_id;
+	pg_uuid_t	user_id;		/* the user the call acts as */
+	char	   *email;
+	FeedbackRole role;			/* that user's role in the tenant */
+	bool		impersonating;	/* true when acting for another user */
+	pg_uuid_t	actor_id;		/* the authenticated user, when impersonating */
+	char	   *actor_email;
+} FeedbackCaller;
+
+extern void feedback_resolve_caller(FeedbackCaller *caller, Datum tenant_id,
+									bool tenant_isnull, FeedbackRole min_role);
+extern bool feedback_session_actor(Datum tenant_id, FbValue *user_id, FbValue *impersonator);
+extern FeedbackRole feedback_role_parse(const char *role);
+extern const char *feedback_role_name(FeedbackRole role);
+
+/*
+ * rules.c: the review rules, each defined once.
+ */
+typedef struct FeedbackRule
+{
+	bool		auto_approve;
+	bool		reason_required;
+} FeedbackRule;
+
+extern void feedback_check_transition(uint8 from, uint8 to);
+extern bool feedback_status_approves(uint8 status);
+extern bool feedback_status_has_reviewer(uint8 status);
+extern FeedbackRule feedback_rule_for(Datum tenant_id, uint8 rating);
+extern uint8 feedback_rule_status(FeedbackRule rule, bool has_rating);
+extern int	feedback_group_state(int64 to_review, int64 reviewed);
+extern void feedback_check_reason(FeedbackRule rule, bool has_rating, uint8 rating,
+								  const char *comment, bool has_reasons);
+
+/* lookup.c: what a call names, and what the caller may see of it */
+extern bool feedback_can_see(FeedbackCaller *caller, Datum author);
+extern void feedback_not_found(Datum id) pg_attribute_noreturn();
+extern void feedback_answer_not_found(Datum message_id) pg_attribute_noreturn();
+extern void feedback_require_answer(Datum tenant_id, Datum message_id);
+extern void feedback_require_conversation(Datum tenant_id, Datum conversation_id);
 
 /*
  * The question an answer (alias am, of the tenant $1) replies to: its
@@ -209,45 +269,6 @@ extern bool feedback_object_values_by_id(Datum tenant_id, Datum id, FbValue *v);
 extern Jsonb *feedback_object(int row);
 extern Jsonb *feedback_object_by_id(Datum tenant_id, Datum id);
 
-/* feedback_api.c and ingest.c: shared checks */
-extern bool feedback_can_see(FeedbackCaller *caller, Datum author);
-extern void feedback_not_found(Datum id) pg_attribute_noreturn();
-extern void feedback_require_conversation(Datum tenant_id, Datum conversation_id);
-
-/* args.c: argument checks */
-extern void fb_require_arg(FunctionCallInfo fcinfo, int n, const char *name);
-extern void fb_check_timestamp(TimestampTz ts, const char *name);
-extern char *fb_quotable(const char *str);
-extern bool fb_same_text(const char *a, const char *b);
-
-/*
- * triggers.c: the triggers of feedback.feedback.  fb_exec_change runs a
- * statement that changes feedback: system marks the extension's own
- * resubmissions (exempt from the transition table), note goes to the
- * history rows of the status changes it makes.
- */
-extern int	fb_exec_change(FbQuery *query, Datum *values, const bool *isnull,
-						   bool system, const char *note);
-extern void feedback_notify(const char *event, Datum tenant_id, Datum id);
-extern FbValue fb_tuple_value(HeapTuple tuple, TupleDesc desc, const char *name);
-
-/* queue.c: the review queue's groups, kept by the triggers */
-extern void feedback_keep_review_group(Datum tenant_id, HeapTuple old, HeapTuple new,
-									   TupleDesc desc);
-
-/* review.c */
-extern bool feedback_transition_allowed(uint8 from, uint8 to);
-
-/* golden.c: keep the golden example of a feedback in step with it */
-extern void feedback_keep_golden_example(Datum tenant_id, Datum feedback_id, FbValue message_id,
-										 FbValue rating, uint8 status, FbValue corrected_response,
-										 bool deleted);
-
-/* golden.c: paging, shared with the queue */
-extern void fb_check_page(FunctionCallInfo fcinfo, int limit_arg, int offset_arg);
-extern void fb_json_page_link(JsonbParseState **state, const char *key, int limit,
-							  int64 offset, const char *filters);
-
 /* body.c: request bodies and feedback content */
 #define COMMENT_MAX_CHARS	2000
 
@@ -259,9 +280,26 @@ extern JsonbValue *fb_body_key(Jsonb *body, const char *key);
 extern bool fb_body_rating(JsonbValue *value, const char *key, uint8 *rating);
 extern char *fb_body_comment(JsonbValue *value, const char *key);
 
-/* uuid helpers */
-extern bool fb_uuid_parse(const char *str, pg_uuid_t *result);
-extern char *fb_uuid_text(const pg_uuid_t *uuid);
-extern pg_uuid_t *fb_uuid_random(void);
+/* ============== 3. derived state, kept by the triggers ============== */
+
+/* queue.c: the review queue's groups, kept by the triggers */
+extern void feedback_keep_review_group(Datum tenant_id, HeapTuple old, HeapTuple new,
+									   TupleDesc desc);
+extern void feedback_move_review_group(Datum tenant_id, Datum conversation_id, bool archived);
+
+/* golden.c: the golden example of a feedback, kept by the feedback trigger */
+typedef struct ExampleSource
+{
+	Datum		feedback_id;
+	FbValue		message_id;
+	FbValue		rating;
+	uint8		status;
+	FbValue		corrected_response;
+	FbValue		approved_by;	/* the reviewer; NULL for auto-approval */
+	FbValue		impersonated_by;
+	bool		deleted;
+} ExampleSource;
+
+extern void feedback_keep_golden_example(Datum tenant_id, const ExampleSource *src);
 
 #endif							/* FEEDBACK_H */

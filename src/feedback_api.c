@@ -9,8 +9,10 @@
  * INSERT ... ON CONFLICT on that key, so concurrent writers of one answer
  * never fail and the last one wins.  The DO UPDATE only fires when rating,
  * comment or reasons change, so an exact repeat writes nothing and keeps
- * updated_at; a change puts the feedback back to review (or auto-approval)
- * and clears the reviewer fields.
+ * updated_at.  Such a change is a resubmission: the feedback trigger puts
+ * it back to review (or auto-approval, by the tenant's rule) and clears
+ * the reviewer fields, for these calls and a direct UPDATE alike.  The
+ * calls only name who acts (change_by, change_impersonated_by).
  *
  * Ungrouped feedback (no answer) has no such key; a client_feedback_id
  * makes its submits idempotent through the (tenant, user, key) unique key.
@@ -61,14 +63,6 @@ typedef struct FeedbackInput
 	FbValue		context;
 } FeedbackInput;
 
-/* An answer: (tenant_id, id) */
-static FbQuery answer_query = {
-	"SELECT m.conversation_id, m.role, m.is_complete, m.turn_id"
-	"  FROM feedback.messages m"
-	" WHERE m.tenant_id OPERATOR(pg_catalog.=) $1 AND m.id OPERATOR(pg_catalog.=) $2",
-	2, {UUIDOID, UUIDOID}
-};
-
 /*
  * An answer and the tenant's rule for a rating in one probe: (tenant_id,
  * id, rating as boolean).  The rule columns are NULL when there is no rule.
@@ -77,7 +71,7 @@ static FbQuery answer_query = {
  */
 static FbQuery answer_rule_query = {
 	"SELECT am.conversation_id, am.role, am.is_complete, am.turn_id, s.auto_approve,"
-	"       s.reason_required, c.title, (" PROMPT_OF_ANSWER ")"
+	"       s.reason_required, c.title, (" PROMPT_OF_ANSWER ") AS prompt"
 	"  FROM feedback.messages am"
 	"  LEFT JOIN feedback.settings s ON s.tenant_id OPERATOR(pg_catalog.=) am.tenant_id"
 	"   AND s.rating OPERATOR(pg_catalog.=) $3::feedback.rating"
@@ -85,14 +79,6 @@ static FbQuery answer_rule_query = {
 	"   AND c.id OPERATOR(pg_catalog.=) am.conversation_id"
 	" WHERE am.tenant_id OPERATOR(pg_catalog.=) $1 AND am.id OPERATOR(pg_catalog.=) $2",
 	3, {UUIDOID, UUIDOID, BOOLOID}
-};
-
-/* The tenant's rule for a rating: (tenant_id, rating as boolean) */
-static FbQuery rule_query = {
-	"SELECT s.auto_approve, s.reason_required FROM feedback.settings s"
-	" WHERE s.tenant_id OPERATOR(pg_catalog.=) $1"
-	"   AND s.rating OPERATOR(pg_catalog.=) $2::feedback.rating",
-	2, {UUIDOID, BOOLOID}
 };
 
 /* A user's feedback by idempotency key: (tenant_id, user_id, key) */
@@ -116,8 +102,8 @@ static FbQuery client_key_query = {
 	"       reasons = EXCLUDED.reasons, turn_id = COALESCE(EXCLUDED.turn_id, f.turn_id)," \
 	"       impersonated_by = EXCLUDED.impersonated_by, source_surface = EXCLUDED.source_surface," \
 	"       client_feedback_id = COALESCE(EXCLUDED.client_feedback_id, f.client_feedback_id)," \
-	"       context = COALESCE(EXCLUDED.context, f.context), status = EXCLUDED.status," \
-	"       reviewed_by = NULL, reviewed_at = NULL, updated_at = EXCLUDED.updated_at" \
+	"       context = COALESCE(EXCLUDED.context, f.context), updated_at = EXCLUDED.updated_at," \
+	"       change_by = EXCLUDED.user_id, change_impersonated_by = EXCLUDED.impersonated_by" \
 	" WHERE f.rating IS DISTINCT FROM EXCLUDED.rating" \
 	"    OR f.comment IS DISTINCT FROM EXCLUDED.comment" \
 	"    OR f.reasons OPERATOR(pg_catalog.<>) EXCLUDED.reasons" \
@@ -179,22 +165,21 @@ static FbQuery withdraw_query = {
 
 /* A feedback for a change by its author, locked: (tenant_id, id) */
 static FbQuery lock_feedback_query = {
-	"SELECT f.user_id, f.message_id, f.rating, f.comment, f.reasons, f.kind,"
-	"       f.status, f.reviewed_by, f.reviewed_at"
+	"SELECT f.user_id, f.message_id, f.rating, f.comment, f.reasons, f.kind"
 	"  FROM feedback.feedback f"
 	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.id OPERATOR(pg_catalog.=) $2"
 	" FOR UPDATE",
 	2, {UUIDOID, UUIDOID}
 };
 
+/* An author's change: $7 the author, $8 the impersonator; see the file header. */
 static FbQuery patch_query = {
 	"UPDATE feedback.feedback f"
 	"   SET rating = $3::feedback.rating, comment = $4, reasons = $5, kind = $6,"
-	"       status = $7::feedback.review_status, reviewed_by = $8, reviewed_at = $9,"
-	"       impersonated_by = $10, updated_at = $11"
+	"       impersonated_by = $8, updated_at = $9, change_by = $7, change_impersonated_by = $8"
 	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.id OPERATOR(pg_catalog.=) $2",
-	11, {UUIDOID, UUIDOID, BOOLOID, TEXTOID, TEXTARRAYOID, TEXTOID, TEXTOID, UUIDOID,
-		TIMESTAMPTZOID, UUIDOID, TIMESTAMPTZOID}
+	9, {UUIDOID, UUIDOID, BOOLOID, TEXTOID, TEXTARRAYOID, TEXTOID, UUIDOID, UUIDOID,
+		TIMESTAMPTZOID}
 };
 
 static FbQuery delete_query = {
@@ -230,18 +215,6 @@ SetResponseStatus(const char *status)
 {
 	(void) set_config_option("response.status", status, PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_LOCAL, true, 0, false);
-}
-
-/*
- * Raise PT404 for a feedback that does not exist or may not be seen.
- */
-void
-feedback_not_found(Datum id)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
-			 errmsg("feedback %s not found", fb_uuid_text(DatumGetUUIDP(id))),
-			 errhint("Check the tenant_id and the feedback id; members see only their own feedback.")));
 }
 
 /*
@@ -380,47 +353,14 @@ NormalizeReasonJson(JsonbValue *value)
 	return NormalizeReasonStrings(tags, n);
 }
 
-/* A tenant's rule for one rating. */
-typedef struct Rule
-{
-	bool		auto_approve;
-	bool		reason_required;
-} Rule;
-
 /*
- * The tenant's rule for a rating (none: neither).
+ * Whether a normalized reason array holds any tag.
  */
-static Rule
-LookupRule(FeedbackCaller *caller, uint8 rating)
+static bool
+HasReasons(Datum reasons)
 {
-	Rule		rule = {false, false};
-	bool		isnull;
-
-	if (fb_exec(&rule_query, (Datum[]) {UUIDPGetDatum(&caller->tenant_id),
-				BoolGetDatum(rating == FB_RATING_POSITIVE)}, NULL, 1) > 0)
-	{
-		rule.auto_approve = DatumGetBool(fb_col(0, 1, &isnull));
-		rule.reason_required = DatumGetBool(fb_col(0, 2, &isnull));
-	}
-	return rule;
-}
-
-/*
- * The status new or changed feedback starts in under the tenant's rule
- * for its rating, and the 22023 of reason_required.
- */
-static const char *
-InitialStatus(Rule rule, bool has_rating, uint8 rating, const char *comment)
-{
-	if (!has_rating)
-		return feedback_status_name(FB_STATUS_TO_REVIEW);
-	if (rule.reason_required && comment == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("a reason is required for %s feedback in this tenant",
-						feedback_rating_name(rating)),
-				 errhint("Add a comment that says why.")));
-	return feedback_status_name(rule.auto_approve ? FB_STATUS_AUTO_APPROVED : FB_STATUS_TO_REVIEW);
+	return ArrayGetNItems(ARR_NDIM(DatumGetArrayTypeP(reasons)),
+						  ARR_DIMS(DatumGetArrayTypeP(reasons))) > 0;
 }
 
 /*
@@ -440,7 +380,7 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 	FbValue		title = FB_NULL;
 	FbValue		user_message = FB_NULL;
 	FbQuery    *upsert;
-	Rule		rule = {false, false};
+	FeedbackRule rule = {false, false};
 	bool		isnull;
 
 	fb_require_content(in->has_rating, in->comment);
@@ -454,29 +394,27 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 				 errhint("Send for example {\"query_id\": 123, \"source\": \"search\"}.")));
 
 	if (in->message_id.isnull)
-		rule = in->has_rating ? LookupRule(caller, in->rating) : rule;
+		rule = in->has_rating ? feedback_rule_for(tenant, in->rating) : rule;
 	else
 	{
 		if (fb_exec(&answer_rule_query, (Datum[]) {tenant, in->message_id.value,
 					BoolGetDatum(in->rating == FB_RATING_POSITIVE)}, NULL, 1) == 0 ||
-			strcmp(fb_col_text(0, 2), "assistant") != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
-					 errmsg("answer %s not found", fb_uuid_text(DatumGetUUIDP(in->message_id.value))),
-					 errhint("message_id must be an assistant message of this tenant.")));
-		if (!DatumGetBool(fb_col(0, 3, &isnull)))
+			strcmp(fb_get_text(0, "role"), "assistant") != 0)
+			feedback_answer_not_found(in->message_id.value);
+		if (!DatumGetBool(fb_get(0, "is_complete", &isnull)))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEEDBACK_CONFLICT),
 					 errmsg("answer %s is still streaming", fb_uuid_text(DatumGetUUIDP(in->message_id.value))),
 					 errhint("Give feedback once the answer is complete.")));
-		conversation_id = fb_val(0, 1);
+		conversation_id = fb_get_val(0, "conversation_id");
 		if (turn_id.isnull)
-			turn_id = fb_val(0, 4);
-		rule.auto_approve = DatumGetBool(fb_col(0, 5, &isnull));
-		rule.reason_required = DatumGetBool(fb_col(0, 6, &isnull));
-		title = fb_val(0, 7);
-		user_message = fb_val(0, 8);
+			turn_id = fb_get_val(0, "turn_id");
+		rule.auto_approve = DatumGetBool(fb_get(0, "auto_approve", &isnull));
+		rule.reason_required = DatumGetBool(fb_get(0, "reason_required", &isnull));
+		title = fb_get_val(0, "title");
+		user_message = fb_get_val(0, "prompt");
 	}
+	feedback_check_reason(rule, in->has_rating, in->rating, in->comment, HasReasons(in->reasons));
 
 	if (!in->client_feedback_id.isnull)
 	{
@@ -526,13 +464,13 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 	values[11] = CStringGetTextDatum(in->source_surface);
 	values[12] = in->client_feedback_id.value;
 	nulls[12] = in->client_feedback_id.isnull;
-	values[13] = CStringGetTextDatum(InitialStatus(rule, in->has_rating, in->rating, in->comment));
+	values[13] = CStringGetTextDatum(feedback_status_name(feedback_rule_status(rule, in->has_rating)));
 	values[14] = in->context.value;
 	nulls[14] = in->context.isnull;
 	values[15] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 
 	upsert = in->message_id.isnull ? &upsert_ungrouped_query : &upsert_answer_query;
-	if (fb_exec_change(upsert, values, nulls, true, NULL) > 0)
+	if (fb_exec(upsert, values, nulls, 0) > 0)
 	{
 		bool		created = DatumGetBool(fb_col(0, 1, &isnull));
 		int			i;
@@ -546,10 +484,6 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 		row[FB_COL_REVIEWER_EMAIL] = FB_NULL;	/* a write clears the reviewer */
 		row[FB_COL_USER_MESSAGE] = user_message;
 		row[FB_COL_CONVERSATION_TITLE] = title;
-
-		if (created && strcmp(TextDatumGetCString(values[13]), "auto_approved") == 0)
-			feedback_keep_golden_example(tenant, row[FB_COL_ID].value, in->message_id,
-										 row[FB_COL_RATING], FB_STATUS_AUTO_APPROVED, FB_NULL, false);
 		return created;
 	}
 
@@ -694,17 +628,6 @@ feedback_put_conversation_feedback(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
 }
 
-/*
- * Whether the caller may see feedback given by author: its own, or any
- * for a reviewer or admin.
- */
-bool
-feedback_can_see(FeedbackCaller *caller, Datum author)
-{
-	return caller->role >= FB_ROLE_REVIEWER ||
-		DatumGetBool(DirectFunctionCall2(uuid_eq, author, UUIDPGetDatum(&caller->user_id)));
-}
-
 PG_FUNCTION_INFO_V1(feedback_get);
 /*
  * get(tenant_id, id): one feedback object.
@@ -725,20 +648,6 @@ feedback_get(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(fb_finish_jsonb(result));
 }
 
-/*
- * Raise PT404 unless message_id is an answer of the tenant.
- */
-static void
-RequireAnswer(Datum tenant, Datum message_id)
-{
-	if (fb_exec(&answer_query, (Datum[]) {tenant, message_id}, NULL, 1) == 0 ||
-		strcmp(fb_col_text(0, 2), "assistant") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
-				 errmsg("answer %s not found", fb_uuid_text(DatumGetUUIDP(message_id))),
-				 errhint("message_id must be an assistant message of this tenant.")));
-}
-
 PG_FUNCTION_INFO_V1(feedback_for_message);
 /*
  * for_message(tenant_id, message_id): the acting user's feedback on an
@@ -752,7 +661,7 @@ feedback_for_message(PG_FUNCTION_ARGS)
 	fb_require_arg(fcinfo, 1, "message_id");
 	fb_connect();
 	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
-	RequireAnswer(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
+	feedback_require_answer(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
 	if (fb_exec(&for_message_query, (Datum[]) {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1),
 				UUIDPGetDatum(&caller.user_id)}, NULL, 1) == 0)
 	{
@@ -790,20 +699,6 @@ feedback_thread_reactions(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(fb_finish_jsonb(JsonbValueToJsonb(array)));
 }
 
-/* The columns of lock_feedback_query. */
-enum
-{
-	LOCK_USER_ID = 1,
-	LOCK_MESSAGE_ID,
-	LOCK_RATING,
-	LOCK_COMMENT,
-	LOCK_REASONS,
-	LOCK_KIND,
-	LOCK_STATUS,
-	LOCK_REVIEWED_BY,
-	LOCK_REVIEWED_AT
-};
-
 /*
  * Lock a feedback the caller may see; PT404 when it does not exist or may
  * not be seen.  The row is result row 0 of lock_feedback_query.
@@ -814,7 +709,7 @@ LockVisibleFeedback(FeedbackCaller *caller, Datum tenant, Datum id)
 	bool		isnull;
 
 	if (fb_exec(&lock_feedback_query, (Datum[]) {tenant, id}, NULL, 1) == 0 ||
-		!feedback_can_see(caller, fb_col(0, LOCK_USER_ID, &isnull)))
+		!feedback_can_see(caller, fb_get(0, "user_id", &isnull)))
 		feedback_not_found(id);
 }
 
@@ -827,7 +722,7 @@ RequireAuthor(FeedbackCaller *caller, bool admin_may, const char *action)
 {
 	bool		isnull;
 
-	if (!DatumGetBool(DirectFunctionCall2(uuid_eq, fb_col(0, LOCK_USER_ID, &isnull),
+	if (!DatumGetBool(DirectFunctionCall2(uuid_eq, fb_get(0, "user_id", &isnull),
 										  UUIDPGetDatum(&caller->user_id))) &&
 		!(admin_may && caller->role == FB_ROLE_ADMIN))
 		ereport(ERROR,
@@ -855,6 +750,7 @@ feedback_patch(PG_FUNCTION_ARGS)
 	uint8		rating;
 	char	   *comment;
 	Datum		reasons;
+	Datum		old_reasons;
 	char	   *kind;
 	bool		content_changed;
 	bool		isnull;
@@ -879,13 +775,13 @@ feedback_patch(PG_FUNCTION_ARGS)
 	LockVisibleFeedback(&caller, tenant, id);
 	RequireAuthor(&caller, false, "patch");
 
-	old_rating = fb_val(0, LOCK_RATING);
+	old_rating = fb_get_val(0, "rating");
 	has_rating = !old_rating.isnull;
 	rating = has_rating ? (uint8) DatumGetChar(old_rating.value) : 0;
-	old_comment = comment = fb_col_text(0, LOCK_COMMENT);
-	reasons = datumCopy(fb_col(0, LOCK_REASONS, &isnull), false, -1);
-	old_kind = kind = fb_col_text(0, LOCK_KIND);
-	message_id = fb_val(0, LOCK_MESSAGE_ID);
+	old_comment = comment = fb_get_text(0, "comment");
+	old_reasons = reasons = datumCopy(fb_get(0, "reasons", &isnull), false, -1);
+	old_kind = kind = fb_get_text(0, "kind");
+	message_id = fb_get_val(0, "message_id");
 
 	/* rating, is_positive and reaction are three names of one field */
 	for (i = 0; i < (int) lengthof(rating_keys); i++)
@@ -937,16 +833,13 @@ feedback_patch(PG_FUNCTION_ARGS)
 		has_rating != !old_rating.isnull ||
 		(has_rating && rating != (uint8) DatumGetChar(old_rating.value)) ||
 		!fb_same_text(comment, old_comment) ||
-		!ReasonsEqual(reasons, fb_col(0, LOCK_REASONS, &isnull));
+		!ReasonsEqual(reasons, old_reasons);
 	kind_changed = strcmp(kind, old_kind) != 0;
 
 	if (content_changed || kind_changed)
 	{
-		Datum		values[11];
-		bool		nulls[11] = {false};
-		FbValue		reviewed_by = fb_val(0, LOCK_REVIEWED_BY);
-		FbValue		reviewed_at = fb_val(0, LOCK_REVIEWED_AT);
-		const char *status = feedback_status_name((uint8) DatumGetChar(fb_col(0, LOCK_STATUS, &isnull)));
+		Datum		values[9];
+		bool		nulls[9] = {false};
 
 		if (kind_changed && !message_id.isnull &&
 			fb_exec(&answer_feedback_id_query, (Datum[]) {tenant, message_id.value,
@@ -955,14 +848,10 @@ feedback_patch(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_FEEDBACK_CONFLICT),
 					 errmsg("you already gave feedback of kind \"%s\" on this answer", fb_quotable(kind)),
 					 errhint("Patch that feedback (%s) instead.",
-							 fb_uuid_text(DatumGetUUIDP(fb_col(0, 1, &isnull))))));
-		if (content_changed)
-		{
-			status = InitialStatus(has_rating ? LookupRule(&caller, rating) : (Rule) {false, false},
-								   has_rating, rating, comment);
-			reviewed_by = FB_NULL;
-			reviewed_at = FB_NULL;
-		}
+							 fb_uuid_text(DatumGetUUIDP(fb_get(0, "id", &isnull))))));
+		if (content_changed && has_rating)
+			feedback_check_reason(feedback_rule_for(tenant, rating), has_rating, rating, comment,
+								  HasReasons(reasons));
 
 		values[0] = tenant;
 		values[1] = id;
@@ -972,15 +861,11 @@ feedback_patch(PG_FUNCTION_ARGS)
 		nulls[3] = comment == NULL;
 		values[4] = reasons;
 		values[5] = CStringGetTextDatum(kind);
-		values[6] = CStringGetTextDatum(status);
-		values[7] = reviewed_by.value;
-		nulls[7] = reviewed_by.isnull;
-		values[8] = reviewed_at.value;
-		nulls[8] = reviewed_at.isnull;
-		values[9] = UUIDPGetDatum(&caller.actor_id);
-		nulls[9] = !caller.impersonating;
-		values[10] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-		fb_exec_change(&patch_query, values, nulls, true, NULL);
+		values[6] = UUIDPGetDatum(&caller.user_id);
+		values[7] = UUIDPGetDatum(&caller.actor_id);
+		nulls[7] = !caller.impersonating;
+		values[8] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+		fb_exec(&patch_query, values, nulls, 0);
 	}
 	PG_RETURN_DATUM(fb_finish_jsonb(feedback_object_by_id(tenant, id)));
 }

@@ -108,14 +108,14 @@ ImpersonateEmail(void)
 }
 
 /*
- * Resolve who is calling for a call on tenant_id that needs at least
- * min_role, and fill in caller.  Must run inside an SPI connection; the
- * strings of caller live until SPI_finish.  Raises 22023 for a NULL
- * tenant and 42501 for every refusal.
+ * Resolve the acting user in a tenant, with impersonation, and fill in
+ * caller (role FB_ROLE_NONE when not a member).  Returns false when there
+ * is no acting user at all; raises 42501 for one that is not a uuid or not
+ * a known user, and for impersonation without can_impersonate.
+ * Impersonating oneself is no impersonation.
  */
-void
-feedback_resolve_caller(FeedbackCaller *caller, Datum tenant_id, bool tenant_isnull,
-						FeedbackRole min_role)
+static bool
+ResolveActingUser(FeedbackCaller *caller, Datum tenant_id)
 {
 	const char *user_text;
 	const char *email;
@@ -124,22 +124,12 @@ feedback_resolve_caller(FeedbackCaller *caller, Datum tenant_id, bool tenant_isn
 	bool		can_impersonate;
 	char	   *role;
 
-	if (tenant_isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("tenant_id must not be null"),
-				 errhint("Pass the uuid of the tenant the call is for.")));
-
 	memset(caller, 0, sizeof(*caller));
 	caller->tenant_id = *DatumGetUUIDP(tenant_id);
 
 	user_text = ActingUserText();
 	if (user_text == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("no acting user"),
-				 errdetail("Neither the setting feedback.user_id nor the sub claim of request.jwt.claims is set."),
-				 errhint("Run SET LOCAL feedback.user_id = '<user uuid>' first, or call through PostgREST with a JWT whose sub claim is the user's id.")));
+		return false;
 	if (!fb_uuid_parse(user_text, &caller->user_id))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -153,32 +143,60 @@ feedback_resolve_caller(FeedbackCaller *caller, Datum tenant_id, bool tenant_isn
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("acting user %s is not a known user", user_text),
 				 errhint("Register the user with feedback.put_user first.")));
-	caller->email = fb_col_text(0, 1);
-	can_impersonate = DatumGetBool(fb_col(0, 2, &isnull));
-	role = fb_col_text(0, 3);
+	caller->email = fb_get_text(0, "email");
+	can_impersonate = DatumGetBool(fb_get(0, "can_impersonate", &isnull));
+	role = fb_get_text(0, "role");
 	caller->role = role ? feedback_role_parse(role) : FB_ROLE_NONE;
 
 	email = ImpersonateEmail();
-	if (email != NULL)
-	{
-		if (!can_impersonate)
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("user %s may not impersonate other users", caller->email),
-					 errhint("Give the user can_impersonate with feedback.put_user, or drop the impersonation email.")));
+	if (email == NULL)
+		return true;
+	if (!can_impersonate)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("user %s may not impersonate other users", caller->email),
+				 errhint("Give the user can_impersonate with feedback.put_user, or drop the impersonation email.")));
 
-		args[0] = CStringGetTextDatum(email);
-		if (fb_exec(&member_by_email_query, args, NULL, 1) > 0)
+	args[0] = CStringGetTextDatum(email);
+	if (fb_exec(&member_by_email_query, args, NULL, 1) > 0)
+	{
+		pg_uuid_t  *target = DatumGetUUIDP(fb_get(0, "id", &isnull));
+
+		if (memcmp(target, &caller->user_id, sizeof(pg_uuid_t)) != 0)
 		{
 			caller->impersonating = true;
 			caller->actor_id = caller->user_id;
 			caller->actor_email = caller->email;
-			caller->user_id = *DatumGetUUIDP(fb_col(0, 1, &isnull));
-			caller->email = fb_col_text(0, 2);
-			caller->role = feedback_role_parse(fb_col_text(0, 3));
+			caller->user_id = *target;
+			caller->email = fb_get_text(0, "email");
+			caller->role = feedback_role_parse(fb_get_text(0, "role"));
 		}
 	}
+	return true;
+}
 
+/*
+ * Resolve who is calling for a call on tenant_id that needs at least
+ * min_role, and fill in caller.  Must run inside an SPI connection; the
+ * strings of caller live until SPI_finish.  Raises 22023 for a NULL
+ * tenant and 42501 for every refusal.
+ */
+void
+feedback_resolve_caller(FeedbackCaller *caller, Datum tenant_id, bool tenant_isnull,
+						FeedbackRole min_role)
+{
+	if (tenant_isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tenant_id must not be null"),
+				 errhint("Pass the uuid of the tenant the call is for.")));
+
+	if (!ResolveActingUser(caller, tenant_id))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("no acting user"),
+				 errdetail("Neither the setting feedback.user_id nor the sub claim of request.jwt.claims is set."),
+				 errhint("Run SET LOCAL feedback.user_id = '<user uuid>' first, or call through PostgREST with a JWT whose sub claim is the user's id.")));
 	if (caller->role == FB_ROLE_NONE)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -192,6 +210,26 @@ feedback_resolve_caller(FeedbackCaller *caller, Datum tenant_id, bool tenant_isn
 						feedback_role_name(min_role), fb_uuid_text(&caller->tenant_id),
 						caller->email, feedback_role_name(caller->role)),
 				 errhint("Ask an admin of the tenant to change the role with feedback.put_member.")));
+}
+
+/*
+ * The acting user of a statement that does not say who acts (a direct
+ * UPDATE of feedback.feedback), resolved as an API call would but without
+ * a role requirement: the table's privileges decide who may write.
+ * Returns false when the session names no acting user.  Must run inside an
+ * SPI connection.
+ */
+bool
+feedback_session_actor(Datum tenant_id, FbValue *user_id, FbValue *impersonator)
+{
+	FeedbackCaller caller;
+
+	if (!ResolveActingUser(&caller, tenant_id))
+		return false;
+	*user_id = FB_VALUE(UUIDPGetDatum(fb_uuid_copy(&caller.user_id)));
+	*impersonator = caller.impersonating ?
+		FB_VALUE(UUIDPGetDatum(fb_uuid_copy(&caller.actor_id))) : FB_NULL;
+	return true;
 }
 
 PG_FUNCTION_INFO_V1(feedback_whoami);

@@ -291,6 +291,18 @@ fb_uuid_random(void)
 }
 
 /*
+ * A palloc'd copy of a uuid.
+ */
+pg_uuid_t *
+fb_uuid_copy(const pg_uuid_t *uuid)
+{
+	pg_uuid_t  *copy = palloc(sizeof(pg_uuid_t));
+
+	memcpy(copy, uuid, sizeof(pg_uuid_t));
+	return copy;
+}
+
+/*
  * The canonical text of a uuid.
  */
 char *

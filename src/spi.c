@@ -6,6 +6,8 @@
  * Every statement is a static FbQuery: its text (schema-qualified names,
  * $n parameters) is prepared on first use in a backend and the plan kept
  * for the life of the backend.  Values are always bound, never spliced.
+ * Results are read by column name (fb_get and friends), and the rows a
+ * trigger sees by column name too (fb_tuple_value).
  *
  * src/spi.c
  *
@@ -13,6 +15,7 @@
  */
 #include "feedback.h"
 
+#include "access/htup_details.h"
 #include "utils/builtins.h"
 
 /*
@@ -111,4 +114,60 @@ fb_finish_jsonb(Jsonb *result)
 
 	SPI_finish();
 	return d;
+}
+
+/*
+ * The number of the result column called name; an error when the query
+ * that ran last has none (a mistake in the extension, not the caller's).
+ */
+static int
+ResultColumn(const char *name)
+{
+	int			col = SPI_fnumber(SPI_tuptable->tupdesc, name);
+
+	if (col <= 0)
+		elog(ERROR, "the query has no result column \"%s\"", name);
+	return col;
+}
+
+/*
+ * Column name of result row row (0-based).
+ */
+Datum
+fb_get(int row, const char *name, bool *isnull)
+{
+	return fb_col(row, ResultColumn(name), isnull);
+}
+
+/*
+ * Column name of result row row, with its null flag.
+ */
+FbValue
+fb_get_val(int row, const char *name)
+{
+	return fb_val(row, ResultColumn(name));
+}
+
+/*
+ * Column name of result row row as a C string of the text value, or NULL.
+ */
+char *
+fb_get_text(int row, const char *name)
+{
+	return fb_col_text(row, ResultColumn(name));
+}
+
+/*
+ * Column name of a tuple of a trigger's table.
+ */
+FbValue
+fb_tuple_value(HeapTuple tuple, TupleDesc desc, const char *name)
+{
+	FbValue		v;
+	int			attnum = SPI_fnumber(desc, name);
+
+	if (attnum <= 0)
+		elog(ERROR, "the table has no column \"%s\"", name);
+	v.value = heap_getattr(tuple, attnum, desc, &v.isnull);
+	return v;
 }

@@ -1,22 +1,34 @@
 /*-------------------------------------------------------------------------
  *
  * triggers.c
- *	  The triggers of feedback.feedback, in the same transaction as every
- *	  change, whoever makes it (the API or a direct UPDATE):
+ *	  Every trigger of the extension.  They run in the same transaction as
+ *	  the change, whoever makes it (an API call or a direct statement), and
+ *	  decide from OLD, NEW, the statement and rows of the same tenant alone:
+ *	  on a Citus cluster they run on the worker that holds the shard, in
+ *	  another process than the call.
  *
- *	  - feedback_before_update (BEFORE UPDATE, when the status changes):
- *	    enforces the transition table (PT409 naming both states) and, for a
- *	    change that did not say who reviewed, sets reviewed_by (the acting
- *	    user, if any), reviewed_at and updated_at.
- *	  - feedback_after_change (AFTER INSERT, UPDATE, DELETE): writes one
- *	    history row per status change, keeps the review queue's group and
- *	    the golden example (of an inserted feedback: see submit), and
- *	    announces the change with NOTIFY feedback_events.
+ *	  - feedback_before_update (BEFORE UPDATE OF feedback.feedback) decides
+ *	    the status: a change of rating, comment or reasons that leaves the
+ *	    status as it was is a resubmission, and the tenant's rule gives its
+ *	    status (to_review, or auto_approved); any other status change must be
+ *	    in the transition table (PT409 naming both states).  It names the
+ *	    reviewer (reviewed_by, reviewed_at, review_impersonated_by) for
+ *	    reviewed and dismissed and clears them otherwise, stamps updated_at,
+ *	    and writes the status history.
+ *	  - feedback_after_change (AFTER INSERT, UPDATE, DELETE OF
+ *	    feedback.feedback) keeps the review queue's group and the golden
+ *	    example of the feedback, and announces the change.
+ *	  - conversation_after_update moves a conversation's queue group when it
+ *	    is archived or restored.
  *
- * The extension's own resubmissions (a changed rating, comment or reasons
- * going back to to_review or auto_approved) are exempt from the table: they
- * run through fb_exec_change with system set.  A note for the history rows
- * travels the same way.  Both are backend-local and reset even on error.
+ * Who acts, and the note of a status change, travel in the statement: it
+ * sets the columns change_by, change_impersonated_by and change_note of the
+ * rows it updates, and the BEFORE trigger reads them and resets them to
+ * NULL (a CHECK constraint makes sure no stored row keeps them).  A
+ * statement that leaves them NULL, such as a DBA's direct UPDATE, acts as
+ * the session's acting user, resolved as an API call would (the JWT, else
+ * feedback.user_id, impersonation included): the only setting a trigger
+ * reads.
  *
  * src/triggers.c
  *
@@ -27,89 +39,59 @@
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_type_d.h"
-#include "commands/async.h"
 #include "commands/trigger.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/rel.h"
 
-/* The statement running now changes feedback as the extension itself. */
-static bool system_change = false;
-
-/* The note of the status changes the running statement makes. */
-static const char *change_note = NULL;
+/* At most this many columns of a row are set by the BEFORE trigger. */
+#define MAX_EDITS 10
 
 static FbQuery history_insert_query = {
 	"INSERT INTO feedback.status_history"
-	"       (tenant_id, feedback_id, from_status, to_status, changed_by, changed_at, note)"
-	" VALUES ($1, $2, $3::feedback.review_status, $4::feedback.review_status, $5, $6, $7)",
-	7, {UUIDOID, UUIDOID, TEXTOID, TEXTOID, UUIDOID, TIMESTAMPTZOID, TEXTOID}
+	"       (tenant_id, feedback_id, from_status, to_status, changed_by, impersonated_by,"
+	"        changed_at, note)"
+	" VALUES ($1, $2, $3::feedback.review_status, $4::feedback.review_status, $5, $6, $7, $8)",
+	8, {UUIDOID, UUIDOID, TEXTOID, TEXTOID, UUIDOID, UUIDOID, TIMESTAMPTZOID, TEXTOID}
 };
 
-/*
- * Execute a statement that changes feedback; see the file header.
- */
-int
-fb_exec_change(FbQuery *query, Datum *values, const bool *isnull, bool system, const char *note)
+/* The columns a trigger sets in the row it returns. */
+typedef struct RowEdit
 {
-	int			processed;
+	int			n;
+	int			cols[MAX_EDITS];
+	Datum		values[MAX_EDITS];
+	bool		nulls[MAX_EDITS];
+} RowEdit;
 
-	system_change = system;
-	change_note = note;
-	PG_TRY();
-	{
-		processed = fb_exec(query, values, isnull, 0);
-	}
-	PG_FINALLY();
-	{
-		system_change = false;
-		change_note = NULL;
-	}
-	PG_END_TRY();
-	return processed;
+/*
+ * Set a column of the row a BEFORE trigger returns.
+ */
+static void
+SetColumn(RowEdit *edit, TupleDesc desc, const char *name, FbValue value)
+{
+	Assert(edit->n < MAX_EDITS);
+	edit->cols[edit->n] = SPI_fnumber(desc, name);
+	edit->values[edit->n] = value.value;
+	edit->nulls[edit->n] = value.isnull;
+	edit->n++;
 }
 
 /*
- * Whether this backend runs a task of a Citus distributed query: Citus
- * names the backends it opens "citus_internal gpid=...".  Such a backend's
- * transaction may be committed in two phases, which NOTIFY forbids, and
- * nobody listens there.
+ * Whether a column has the same value in two versions of a row (both NULL
+ * counts).
  */
 static bool
-InCitusTask(void)
+SameColumn(HeapTuple a, HeapTuple b, TupleDesc desc, const char *name)
 {
-	const char *name = GetConfigOption("application_name", true, false);
-
-	return name != NULL && strncmp(name, "citus_internal", strlen("citus_internal")) == 0;
-}
-
-/*
- * NOTIFY feedback_events with {"event", "tenant_id", "id"}; delivered
- * after commit, as NOTIFY is.  Not from a Citus task (see InCitusTask).
- */
-void
-feedback_notify(const char *event, Datum tenant_id, Datum id)
-{
-	if (!feedback_notify_events_setting || InCitusTask())
-		return;
-	Async_Notify("feedback_events",
-				 psprintf("{\"event\": \"%s\", \"tenant_id\": \"%s\", \"id\": \"%s\"}", event,
-						  fb_uuid_text(DatumGetUUIDP(tenant_id)), fb_uuid_text(DatumGetUUIDP(id))));
-}
-
-/*
- * Column name of a trigger tuple.
- */
-FbValue
-fb_tuple_value(HeapTuple tuple, TupleDesc desc, const char *name)
-{
-	FbValue		v;
 	int			attnum = SPI_fnumber(desc, name);
+	Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
+	FbValue		va = fb_tuple_value(a, desc, name);
+	FbValue		vb = fb_tuple_value(b, desc, name);
 
-	if (attnum <= 0)
-		elog(ERROR, "the table has no column \"%s\"", name);
-	v.value = heap_getattr(tuple, attnum, desc, &v.isnull);
-	return v;
+	if (va.isnull || vb.isnull)
+		return va.isnull == vb.isnull;
+	return datumIsEqual(va.value, vb.value, att->attbyval, att->attlen);
 }
 
 /*
@@ -122,34 +104,15 @@ TupleStatus(HeapTuple tuple, TupleDesc desc)
 }
 
 /*
- * Whether two values of a column are the same (both NULL counts).
- */
-static bool
-SameValue(FbValue a, FbValue b, int16 typlen, bool typbyval)
-{
-	if (a.isnull || b.isnull)
-		return a.isnull == b.isnull;
-	return datumIsEqual(a.value, b.value, typbyval, typlen);
-}
-
-/*
- * Whether rating, comment or reasons differ between two versions.
+ * Whether rating, comment or reasons differ between two versions: what
+ * makes an update a resubmission.
  */
 static bool
 ContentChanged(HeapTuple old, HeapTuple new, TupleDesc desc)
 {
-	return !SameValue(fb_tuple_value(old, desc, "rating"), fb_tuple_value(new, desc, "rating"), 1, true) ||
-		!SameValue(fb_tuple_value(old, desc, "comment"), fb_tuple_value(new, desc, "comment"), -1, false) ||
-		!SameValue(fb_tuple_value(old, desc, "reasons"), fb_tuple_value(new, desc, "reasons"), -1, false);
-}
-
-/*
- * Whether a status approves a feedback (for its golden example).
- */
-static bool
-Approved(uint8 status)
-{
-	return status == FB_STATUS_AUTO_APPROVED || status == FB_STATUS_REVIEWED;
+	return !SameColumn(old, new, desc, "rating") ||
+		!SameColumn(old, new, desc, "comment") ||
+		!SameColumn(old, new, desc, "reasons");
 }
 
 /*
@@ -163,9 +126,34 @@ TriggerContext(FunctionCallInfo fcinfo, const char *name)
 	return (TriggerData *) fcinfo->context;
 }
 
+/*
+ * The status an update leaves a feedback in: a resubmission's from the
+ * tenant's rule, any other change as asked once the transition table
+ * allows it.
+ */
+static uint8
+DecideStatus(Datum tenant, HeapTuple old, HeapTuple new, TupleDesc desc, bool content_changed)
+{
+	uint8		from = TupleStatus(old, desc);
+	uint8		to = TupleStatus(new, desc);
+	FbValue		rating;
+
+	if (to != from)
+	{
+		feedback_check_transition(from, to);
+		return to;
+	}
+	if (!content_changed)
+		return to;
+	rating = fb_tuple_value(new, desc, "rating");
+	if (rating.isnull)
+		return FB_STATUS_TO_REVIEW;
+	return feedback_rule_status(feedback_rule_for(tenant, (uint8) DatumGetChar(rating.value)), true);
+}
+
 PG_FUNCTION_INFO_V1(feedback_before_update);
 /*
- * BEFORE UPDATE OF feedback.feedback, when the status changes.
+ * BEFORE UPDATE OF feedback.feedback, for each row; see the file header.
  */
 Datum
 feedback_before_update(PG_FUNCTION_ARGS)
@@ -174,53 +162,102 @@ feedback_before_update(PG_FUNCTION_ARGS)
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
 	HeapTuple	old = trigdata->tg_trigtuple;
 	HeapTuple	new = trigdata->tg_newtuple;
+	Datum		tenant = fb_tuple_value(new, desc, "tenant_id").value;
 	uint8		from = TupleStatus(old, desc);
-	uint8		to = TupleStatus(new, desc);
-	Datum		now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-	int			cols[3];
-	Datum		values[3];
-	bool		nulls[3] = {false};
-	int			n = 0;
+	bool		content_changed = ContentChanged(old, new, desc);
+	bool		correction_changed = !SameColumn(old, new, desc, "corrected_response");
+	FbValue		by = fb_tuple_value(new, desc, "change_by");
+	FbValue		impersonator = fb_tuple_value(new, desc, "change_impersonated_by");
+	FbValue		note = fb_tuple_value(new, desc, "change_note");
+	bool		stated = !by.isnull || !impersonator.isnull || !note.isnull;
+	FbValue		now = FB_VALUE(TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
+	RowEdit		edit = {0};
+	uint8		to;
+	bool		names_reviewer;
 
-	if (from == to || system_change)
+	if (TupleStatus(new, desc) == from && !content_changed && !correction_changed && !stated)
 		return PointerGetDatum(new);
 
-	if (!feedback_transition_allowed(from, to))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEEDBACK_CONFLICT),
-				 errmsg("cannot change the status of a feedback from %s to %s",
-						feedback_status_name(from), feedback_status_name(to)),
-				 errdetail("Allowed: to_review to reviewed or dismissed; auto_approved to to_review, reviewed or dismissed; reviewed to to_review or dismissed; dismissed to to_review or reviewed."),
-				 errhint("Only auto-approval at submit makes feedback auto_approved.")));
+	fb_connect();
+	to = DecideStatus(tenant, old, new, desc, content_changed);
+	if (to != TupleStatus(new, desc))
+		SetColumn(&edit, desc, "status", FB_VALUE(CharGetDatum(to)));
 
-	/* who reviewed and when, unless the change said so itself */
-	if (SameValue(fb_tuple_value(old, desc, "reviewed_at"), fb_tuple_value(new, desc, "reviewed_at"),
-				  8, FLOAT8PASSBYVAL) &&
-		SameValue(fb_tuple_value(old, desc, "reviewed_by"), fb_tuple_value(new, desc, "reviewed_by"),
-				  UUID_LEN, false))
+	/* reviewed and dismissed name whoever set them; no other status does */
+	names_reviewer = feedback_status_has_reviewer(to) && (to != from || correction_changed) &&
+		SameColumn(old, new, desc, "reviewed_by") && SameColumn(old, new, desc, "reviewed_at");
+	if (by.isnull && (to != from || names_reviewer) &&
+		!feedback_session_actor(tenant, &by, &impersonator))
+		by = impersonator = FB_NULL;
+	if (!feedback_status_has_reviewer(to))
 	{
-		pg_uuid_t  *actor = palloc(sizeof(pg_uuid_t));
-		const char *user = feedback_user_id_setting;
-		bool		known = user != NULL && fb_uuid_parse(user, actor);
+		SetColumn(&edit, desc, "reviewed_by", FB_NULL);
+		SetColumn(&edit, desc, "reviewed_at", FB_NULL);
+		SetColumn(&edit, desc, "review_impersonated_by", FB_NULL);
+	}
+	else if (names_reviewer)
+	{
+		SetColumn(&edit, desc, "reviewed_by", by);
+		SetColumn(&edit, desc, "reviewed_at", now);
+		SetColumn(&edit, desc, "review_impersonated_by", impersonator);
+	}
+	if ((to != from || content_changed || correction_changed) &&
+		SameColumn(old, new, desc, "updated_at"))
+		SetColumn(&edit, desc, "updated_at", now);
 
-		cols[n] = SPI_fnumber(desc, "reviewed_at");
-		values[n] = now;
-		n++;
-		cols[n] = SPI_fnumber(desc, "reviewed_by");
-		values[n] = known ? UUIDPGetDatum(actor) : (Datum) 0;
-		nulls[n] = !known;
-		n++;
-	}
-	if (SameValue(fb_tuple_value(old, desc, "updated_at"), fb_tuple_value(new, desc, "updated_at"),
-				  8, FLOAT8PASSBYVAL))
+	if (to != from)
 	{
-		cols[n] = SPI_fnumber(desc, "updated_at");
-		values[n] = now;
-		n++;
+		Datum		values[8];
+		bool		nulls[8] = {false};
+
+		values[0] = tenant;
+		values[1] = fb_tuple_value(new, desc, "id").value;
+		values[2] = CStringGetTextDatum(feedback_status_name(from));
+		values[3] = CStringGetTextDatum(feedback_status_name(to));
+		values[4] = by.value;
+		nulls[4] = by.isnull;
+		values[5] = impersonator.value;
+		nulls[5] = impersonator.isnull;
+		values[6] = now.value;
+		values[7] = note.value;
+		nulls[7] = note.isnull;
+		fb_exec(&history_insert_query, values, nulls, 0);
 	}
-	if (n == 0)
-		return PointerGetDatum(new);
-	return PointerGetDatum(heap_modify_tuple_by_cols(new, desc, n, cols, values, nulls));
+
+	/* the statement's actor and note are consumed */
+	if (stated)
+	{
+		SetColumn(&edit, desc, "change_by", FB_NULL);
+		SetColumn(&edit, desc, "change_impersonated_by", FB_NULL);
+		SetColumn(&edit, desc, "change_note", FB_NULL);
+	}
+	new = heap_modify_tuple_by_cols(new, desc, edit.n, edit.cols, edit.values, edit.nulls);
+	SPI_finish();
+	return PointerGetDatum(new);
+}
+
+/*
+ * What a feedback tuple's golden example is made from.
+ */
+static ExampleSource
+ExampleSourceOf(HeapTuple row, TupleDesc desc, bool deleted)
+{
+	ExampleSource src;
+
+	src.feedback_id = fb_tuple_value(row, desc, "id").value;
+	src.message_id = fb_tuple_value(row, desc, "message_id");
+	src.rating = fb_tuple_value(row, desc, "rating");
+	src.status = TupleStatus(row, desc);
+	src.corrected_response = fb_tuple_value(row, desc, "corrected_response");
+	src.deleted = deleted;
+	if (src.status == FB_STATUS_REVIEWED)
+	{
+		src.approved_by = fb_tuple_value(row, desc, "reviewed_by");
+		src.impersonated_by = fb_tuple_value(row, desc, "review_impersonated_by");
+	}
+	else
+		src.approved_by = src.impersonated_by = FB_NULL;
+	return src;
 }
 
 PG_FUNCTION_INFO_V1(feedback_after_change);
@@ -234,29 +271,18 @@ feedback_after_change(PG_FUNCTION_ARGS)
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
 	TriggerEvent event = trigdata->tg_event;
 	bool		deleted = TRIGGER_FIRED_BY_DELETE(event);
+	bool		inserted = TRIGGER_FIRED_BY_INSERT(event);
 	HeapTuple	row = TRIGGER_FIRED_BY_UPDATE(event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
 	Datum		tenant = fb_tuple_value(row, desc, "tenant_id").value;
-	Datum		id = fb_tuple_value(row, desc, "id").value;
 	uint8		status = TupleStatus(row, desc);
 	bool		keep_example;
 	const char *name;
 
-	fb_connect();
-	if (TRIGGER_FIRED_BY_INSERT(event))
+	if (inserted || deleted)
 	{
-		/*
-		 * A new feedback's example, if it is auto-approved at once, is made
-		 * by submit itself: restoring a dump inserts approved feedback whose
-		 * examples the dump restores next.
-		 */
-		name = "created";
-		keep_example = false;
-	}
-	else if (deleted)
-	{
-		/* only an approved feedback can leave an active example behind */
-		name = "deleted";
-		keep_example = Approved(status);
+		/* only an approved feedback has, or leaves behind, an active example */
+		name = inserted ? "created" : "deleted";
+		keep_example = feedback_status_approves(status);
 	}
 	else
 	{
@@ -265,40 +291,45 @@ feedback_after_change(PG_FUNCTION_ARGS)
 		bool		content_changed = ContentChanged(old, row, desc);
 
 		name = (from != status && !content_changed) ? "status_changed" : "replaced";
-		if (from != status)
-		{
-			FbValue		by = system_change ? fb_tuple_value(row, desc, "user_id") :
-				fb_tuple_value(row, desc, "reviewed_by");
-			Datum		values[7];
-			bool		nulls[7] = {false};
-
-			values[0] = tenant;
-			values[1] = id;
-			values[2] = CStringGetTextDatum(feedback_status_name(from));
-			values[3] = CStringGetTextDatum(feedback_status_name(status));
-			values[4] = by.value;
-			nulls[4] = by.isnull;
-			values[5] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-			values[6] = change_note ? CStringGetTextDatum(change_note) : (Datum) 0;
-			nulls[6] = change_note == NULL;
-			fb_exec(&history_insert_query, values, nulls, 0);
-		}
 		/* an example changes only with an approved feedback, before or after */
-		keep_example = (Approved(from) || Approved(status)) &&
+		keep_example = (feedback_status_approves(from) || feedback_status_approves(status)) &&
 			(from != status || content_changed ||
-			!SameValue(fb_tuple_value(old, desc, "corrected_response"),
-					   fb_tuple_value(row, desc, "corrected_response"), -1, false) ||
-			!SameValue(fb_tuple_value(old, desc, "message_id"),
-					   fb_tuple_value(row, desc, "message_id"), UUID_LEN, false));
+			 !SameColumn(old, row, desc, "corrected_response") ||
+			 !SameColumn(old, row, desc, "message_id") ||
+			 !SameColumn(old, row, desc, "reviewed_by") ||
+			 !SameColumn(old, row, desc, "review_impersonated_by"));
 	}
 
-	feedback_keep_review_group(tenant, TRIGGER_FIRED_BY_INSERT(event) ? NULL : trigdata->tg_trigtuple,
+	fb_connect();
+	feedback_keep_review_group(tenant, inserted ? NULL : trigdata->tg_trigtuple,
 							   deleted ? NULL : row, desc);
 	if (keep_example)
-		feedback_keep_golden_example(tenant, id, fb_tuple_value(row, desc, "message_id"),
-									 fb_tuple_value(row, desc, "rating"), status,
-									 fb_tuple_value(row, desc, "corrected_response"), deleted);
-	feedback_notify(name, tenant, id);
+	{
+		ExampleSource src = ExampleSourceOf(row, desc, deleted);
+
+		feedback_keep_golden_example(tenant, &src);
+	}
+	feedback_notify(name, tenant, fb_tuple_value(row, desc, "id").value);
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
+PG_FUNCTION_INFO_V1(feedback_conversation_after_update);
+/*
+ * AFTER UPDATE OF feedback.conversations, when is_archived changes: move
+ * the conversation's group to the other archived bucket.
+ */
+Datum
+feedback_conversation_after_update(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = TriggerContext(fcinfo, "feedback_conversation_after_update");
+	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+	HeapTuple	row = trigdata->tg_newtuple;
+
+	fb_connect();
+	feedback_move_review_group(fb_tuple_value(row, desc, "tenant_id").value,
+							   fb_tuple_value(row, desc, "id").value,
+							   DatumGetBool(fb_tuple_value(row, desc, "is_archived").value));
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

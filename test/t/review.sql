@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION feedback CASCADE;
 \ir helpers/distribute.psql
-SELECT plan(73);
+SELECT plan(74);
 
 \set t '''7e000000-0000-0000-0000-000000000001'''
 \set alice '''00000000-0000-0000-0000-0000000000a1'''
@@ -74,15 +74,22 @@ SELECT is((SELECT array_agg(DISTINCT h.changed_by::text ORDER BY h.changed_by::t
             JOIN cell_feedback c ON c.id = h.feedback_id WHERE c.kind <> 'direct'),
           ARRAY[:adam, :rita]::text[], 'history records the reviewer who changed the status');
 SELECT is((SELECT count(*)::int FROM cell_feedback c JOIN feedback.feedback f USING (id)
-            WHERE c.allowed AND c.kind = 'reviewer'
-              AND (f.reviewed_by IS DISTINCT FROM :rita OR f.reviewed_at <> now() OR f.updated_at <> now())), 0,
-          'a status change sets reviewed_by, reviewed_at and updated_at');
+            WHERE c.allowed AND c.kind = 'reviewer' AND f.updated_at IS DISTINCT FROM now()
+               OR c.allowed AND c.kind = 'reviewer' AND c.to_status IN ('reviewed', 'dismissed')
+              AND (f.reviewed_by IS DISTINCT FROM :rita OR f.reviewed_at IS DISTINCT FROM now())
+               OR c.allowed AND c.kind = 'reviewer' AND c.to_status = 'to_review'
+              AND (f.reviewed_by IS NOT NULL OR f.reviewed_at IS NOT NULL)), 0,
+          'a status change sets updated_at, and reviewed_by and reviewed_at for reviewed and dismissed, null for to_review');
 SELECT is((SELECT count(*)::int FROM cell_feedback c JOIN feedback.feedback f USING (id)
             WHERE c.from_status = c.to_status AND (f.reviewed_by IS NOT NULL OR f.updated_at = now())), 0,
           'setting the current status again changes nothing');
 SELECT is((SELECT count(*)::int FROM cell_feedback c JOIN feedback.feedback f USING (id)
-            WHERE c.allowed AND c.kind = 'direct' AND (f.reviewed_by IS DISTINCT FROM :adam OR f.reviewed_at <> now())), 0,
+            WHERE c.allowed AND c.kind = 'direct' AND c.to_status IN ('reviewed', 'dismissed')
+              AND (f.reviewed_by IS DISTINCT FROM :adam OR f.reviewed_at IS DISTINCT FROM now())), 0,
           'a direct UPDATE records the acting user of feedback.user_id as the reviewer');
+SELECT is((SELECT array_agg(DISTINCT h.changed_by::text) FROM feedback.status_history h
+            JOIN cell_feedback c ON c.id = h.feedback_id WHERE c.kind = 'direct'),
+          ARRAY[:adam]::text[], 'a direct UPDATE records the acting user of feedback.user_id in the history');
 
 -- Members may not review.
 SET LOCAL feedback.user_id = :alice;
@@ -129,9 +136,13 @@ SELECT throws_ok(format('SELECT feedback.configure(%L, NULL, true)', :t), '22023
 SELECT throws_ok(format('SELECT feedback.configure(%L, %L, NULL)', :t, 'positive'), '22023', NULL, 'configure NULL auto_approve: 22023');
 SELECT throws_ok(format('SELECT feedback.configure(%L, %L, true)', :t, 'meh'), '22P02', NULL, 'configure a malformed rating: 22P02');
 SELECT is(feedback.configure(:t, 'thumbs_down', false, true), jsonb_build_object('tenant_id', :t,
-          'positive', jsonb_build_object('auto_approve', false, 'reason_required', false),
-          'negative', jsonb_build_object('auto_approve', false, 'reason_required', true)),
-          'configure returns the settings, defaults for the rating not configured');
+          'positive', jsonb_build_object('auto_approve', false, 'reason_required', false,
+                                         'updated_by', NULL, 'impersonated_by', NULL, 'updated_at', NULL),
+          'negative', jsonb_build_object('auto_approve', false, 'reason_required', true,
+                                         'updated_by', jsonb_build_object('id', :adam, 'email', 'adam@example.com'),
+                                         'impersonated_by', NULL,
+                                         'updated_at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))),
+          'configure returns the settings, who changed them and when, defaults for the rating not configured');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -303,19 +303,6 @@ feedback_put_conversation(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
 }
 
-/*
- * Raise PT404 when the conversation does not exist in the tenant.
- */
-void
-feedback_require_conversation(Datum tenant_id, Datum conversation_id)
-{
-	if (fb_exec(&conversation_get_query, (Datum[]) {tenant_id, conversation_id}, NULL, 1) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
-				 errmsg("conversation %s not found", fb_uuid_text(DatumGetUUIDP(conversation_id))),
-				 errhint("Check the tenant_id and the conversation id; the chat backend creates conversations with feedback.put_conversation.")));
-}
-
 PG_FUNCTION_INFO_V1(feedback_put_message);
 /*
  * put_message(tenant_id, id, conversation_id, role, content, reply_to,

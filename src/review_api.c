@@ -7,8 +7,11 @@
  * A status change locks the feedback first (SELECT ... FOR UPDATE), so two
  * reviewers changing one feedback at once are serialized and the second is
  * checked against the status the first left: the history never holds an
- * illegal pair.  The table itself is enforced by the BEFORE UPDATE trigger
- * (triggers.c), for the API and a direct UPDATE alike.
+ * illegal pair.  The transition table (rules.c) is enforced, the reviewer
+ * named and the history written by the BEFORE UPDATE trigger (triggers.c),
+ * for the API and a direct UPDATE alike: a review call's UPDATE carries
+ * who acts and the note in the columns change_by, change_impersonated_by
+ * and change_note.
  *
  * src/review.c
  *
@@ -19,28 +22,6 @@
 #include "access/xact.h"
 #include "catalog/pg_type_d.h"
 #include "utils/builtins.h"
-
-/*
- * allowed[from][to]: the transitions a reviewer or a direct UPDATE may
- * make.  to_review -> auto_approved is the system's alone (auto-approval at
- * submit), so it is not in the table.
- */
-static const bool allowed[4][4] = {
-	/* to:        to_review auto_approved reviewed dismissed */
-	/* to_review */ {false, false, true, true},
-	/* auto_appr */ {true, false, true, true},
-	/* reviewed  */ {true, false, false, true},
-	/* dismissed */ {true, false, true, false},
-};
-
-/*
- * Whether a status may change from one value to another.
- */
-bool
-feedback_transition_allowed(uint8 from, uint8 to)
-{
-	return from < 4 && to < 4 && allowed[from][to];
-}
 
 static FbQuery lock_query = {
 	"SELECT f.status, f.rating, f.comment, f.corrected_response"
@@ -53,18 +34,19 @@ static FbQuery lock_query = {
 static FbQuery review_query = {
 	"UPDATE feedback.feedback f"
 	"   SET status = $3::feedback.review_status, rating = $4::feedback.rating, comment = $5,"
-	"       corrected_response = $6,"
-	"       reviewed_by = CASE WHEN $9 THEN $7 ELSE f.reviewed_by END,"
-	"       reviewed_at = CASE WHEN $9 THEN $8 ELSE f.reviewed_at END,"
-	"       updated_at = $8"
+	"       corrected_response = $6, change_by = $7, change_impersonated_by = $8,"
+	"       change_note = $9"
 	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.id OPERATOR(pg_catalog.=) $2",
-	9, {UUIDOID, UUIDOID, TEXTOID, BOOLOID, TEXTOID, TEXTOID, UUIDOID, TIMESTAMPTZOID, BOOLOID}
+	9, {UUIDOID, UUIDOID, TEXTOID, BOOLOID, TEXTOID, TEXTOID, UUIDOID, UUIDOID, TEXTOID}
 };
 
 static FbQuery history_query = {
-	"SELECT h.from_status::text, h.to_status::text, h.changed_by, u.email, h.changed_at, h.note"
+	"SELECT h.from_status::text AS from_status, h.to_status::text AS to_status, h.changed_by,"
+	"       u.email AS by_email, h.impersonated_by, iu.email AS impersonator_email,"
+	"       h.changed_at, h.note"
 	"  FROM feedback.status_history h"
 	"  LEFT JOIN feedback.users u ON u.id OPERATOR(pg_catalog.=) h.changed_by"
+	"  LEFT JOIN feedback.users iu ON iu.id OPERATOR(pg_catalog.=) h.impersonated_by"
 	" WHERE h.tenant_id OPERATOR(pg_catalog.=) $1 AND h.feedback_id OPERATOR(pg_catalog.=) $2"
 	" ORDER BY h.id",
 	2, {UUIDOID, UUIDOID}
@@ -78,20 +60,26 @@ static FbQuery author_query = {
 
 static FbQuery configure_query = {
 	"INSERT INTO feedback.settings AS s"
-	"       (tenant_id, rating, auto_approve, reason_required, updated_by, updated_at)"
-	" VALUES ($1, $2::feedback.rating, $3, $4, $5, $6)"
+	"       (tenant_id, rating, auto_approve, reason_required, updated_by, updated_at,"
+	"        impersonated_by)"
+	" VALUES ($1, $2::feedback.rating, $3, $4, $5, $6, $7)"
 	" ON CONFLICT (tenant_id, rating) DO UPDATE"
 	"   SET auto_approve = EXCLUDED.auto_approve, reason_required = EXCLUDED.reason_required,"
-	"       updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at"
+	"       updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at,"
+	"       impersonated_by = EXCLUDED.impersonated_by"
 	" WHERE s.auto_approve OPERATOR(pg_catalog.<>) EXCLUDED.auto_approve"
 	"    OR s.reason_required OPERATOR(pg_catalog.<>) EXCLUDED.reason_required",
-	6, {UUIDOID, BOOLOID, BOOLOID, BOOLOID, UUIDOID, TIMESTAMPTZOID}
+	7, {UUIDOID, BOOLOID, BOOLOID, BOOLOID, UUIDOID, TIMESTAMPTZOID, UUIDOID}
 };
 
 static FbQuery settings_query = {
-	"SELECT s.rating OPERATOR(pg_catalog.=) 'positive'::feedback.rating, s.auto_approve,"
-	"       s.reason_required"
-	"  FROM feedback.settings s WHERE s.tenant_id OPERATOR(pg_catalog.=) $1",
+	"SELECT s.rating OPERATOR(pg_catalog.=) 'positive'::feedback.rating AS positive,"
+	"       s.auto_approve, s.reason_required, s.updated_by, u.email AS updater_email,"
+	"       s.impersonated_by, iu.email AS impersonator_email, s.updated_at"
+	"  FROM feedback.settings s"
+	"  LEFT JOIN feedback.users u ON u.id OPERATOR(pg_catalog.=) s.updated_by"
+	"  LEFT JOIN feedback.users iu ON iu.id OPERATOR(pg_catalog.=) s.impersonated_by"
+	" WHERE s.tenant_id OPERATOR(pg_catalog.=) $1",
 	1, {UUIDOID}
 };
 
@@ -116,17 +104,19 @@ LockForReview(Datum tenant, Datum id, Review *review)
 
 	if (fb_exec(&lock_query, (Datum[]) {tenant, id}, NULL, 1) == 0)
 		feedback_not_found(id);
-	review->status = (uint8) DatumGetChar(fb_col(0, 1, &isnull));
-	rating = fb_col(0, 2, &isnull);
+	review->status = (uint8) DatumGetChar(fb_get(0, "status", &isnull));
+	rating = fb_get(0, "rating", &isnull);
 	review->has_rating = !isnull;
 	review->rating = isnull ? 0 : (uint8) DatumGetChar(rating);
-	review->comment = fb_col_text(0, 3);
-	review->corrected_response = fb_col_text(0, 4);
+	review->comment = fb_get_text(0, "comment");
+	review->corrected_response = fb_get_text(0, "corrected_response");
 }
 
 /*
  * Write a review (status, content, correction) by the caller when it
- * changes anything, with note for the history.
+ * changes anything, with note for the history.  The trigger decides the
+ * rest: a changed rating or comment is a resubmission, which goes back
+ * through the tenant's rule, recorded as by this reviewer.
  */
 static void
 WriteReview(FeedbackCaller *caller, Datum tenant, Datum id, const Review *before,
@@ -150,10 +140,11 @@ WriteReview(FeedbackCaller *caller, Datum tenant, Datum id, const Review *before
 	values[5] = after->corrected_response ? CStringGetTextDatum(after->corrected_response) : (Datum) 0;
 	nulls[5] = after->corrected_response == NULL;
 	values[6] = UUIDPGetDatum(&caller->user_id);
-	values[7] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-	values[8] = BoolGetDatum(before->status != after->status ||
-							 !fb_same_text(before->corrected_response, after->corrected_response));
-	fb_exec_change(&review_query, values, nulls, false, note);
+	values[7] = UUIDPGetDatum(&caller->actor_id);
+	nulls[7] = !caller->impersonating;
+	values[8] = note ? CStringGetTextDatum(note) : (Datum) 0;
+	nulls[8] = note == NULL;
+	fb_exec(&review_query, values, nulls, 0);
 }
 
 PG_FUNCTION_INFO_V1(feedback_set_status);
@@ -241,7 +232,7 @@ feedback_update(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(feedback_history);
 /*
  * history(tenant_id, id): the feedback's status changes, oldest first,
- * each {from, to, by: {id, email}, at, note}.  Members may read the
+ * each {from, to, by, impersonated_by, at, note}.  Members may read the
  * history of their own feedback.
  */
 Datum
@@ -259,7 +250,7 @@ feedback_history(PG_FUNCTION_ARGS)
 	fb_connect();
 	feedback_resolve_caller(&caller, tenant, PG_ARGISNULL(0), FB_ROLE_MEMBER);
 	if (fb_exec(&author_query, (Datum[]) {tenant, id}, NULL, 1) == 0 ||
-		!feedback_can_see(&caller, fb_col(0, 1, &isnull)))
+		!feedback_can_see(&caller, fb_get(0, "user_id", &isnull)))
 		feedback_not_found(id);
 
 	n = fb_exec(&history_query, (Datum[]) {tenant, id}, NULL, 0);
@@ -267,47 +258,58 @@ feedback_history(PG_FUNCTION_ARGS)
 	for (i = 0; i < n; i++)
 	{
 		fb_json_begin(&state);
-		fb_json_datum_text(&state, "from", fb_val(i, 1));
-		fb_json_datum_text(&state, "to", fb_val(i, 2));
-		fb_json_user(&state, "by", fb_val(i, 3), fb_col_text(i, 4));
-		fb_json_timestamp(&state, "at", fb_val(i, 5));
-		fb_json_datum_text(&state, "note", fb_val(i, 6));
+		fb_json_datum_text(&state, "from", fb_get_val(i, "from_status"));
+		fb_json_datum_text(&state, "to", fb_get_val(i, "to_status"));
+		fb_json_user(&state, "by", fb_get_val(i, "changed_by"), fb_get_text(i, "by_email"));
+		fb_json_user(&state, "impersonated_by", fb_get_val(i, "impersonated_by"),
+					 fb_get_text(i, "impersonator_email"));
+		fb_json_timestamp(&state, "at", fb_get_val(i, "changed_at"));
+		fb_json_datum_text(&state, "note", fb_get_val(i, "note"));
 		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	}
 	PG_RETURN_DATUM(fb_finish_jsonb(JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_ARRAY, NULL))));
 }
 
 /*
- * The tenant's settings object: {tenant_id, positive: {...}, negative: {...}}.
+ * The tenant's settings object: {tenant_id, positive: {...}, negative:
+ * {...}}, each rule {auto_approve, reason_required, updated_by,
+ * impersonated_by, updated_at} (the last three null while it was never
+ * configured).
  */
 static Jsonb *
 SettingsObject(Datum tenant)
 {
 	JsonbParseState *state = NULL;
-	bool		set[2] = {false, false};
-	bool		auto_approve[2] = {false, false};
-	bool		reason_required[2] = {false, false};
+	int			row_of[2] = {-1, -1};
 	int			n = fb_exec(&settings_query, &tenant, NULL, 0);
 	int			i;
 
 	for (i = 0; i < n; i++)
 	{
 		bool		isnull;
-		int			r = DatumGetBool(fb_col(i, 1, &isnull)) ? FB_RATING_POSITIVE : FB_RATING_NEGATIVE;
 
-		set[r] = true;
-		auto_approve[r] = DatumGetBool(fb_col(i, 2, &isnull));
-		reason_required[r] = DatumGetBool(fb_col(i, 3, &isnull));
+		row_of[DatumGetBool(fb_get(i, "positive", &isnull)) ? FB_RATING_POSITIVE : FB_RATING_NEGATIVE] = i;
 	}
 
 	fb_json_begin(&state);
 	fb_json_uuid(&state, "tenant_id", FB_VALUE(tenant));
 	for (i = FB_RATING_POSITIVE; i >= FB_RATING_NEGATIVE; i--)
 	{
+		int			row = row_of[i];
+		bool		isnull;
+
 		fb_json_key(&state, feedback_rating_name(i));
 		fb_json_begin(&state);
-		fb_json_bool(&state, "auto_approve", set[i] && auto_approve[i]);
-		fb_json_bool(&state, "reason_required", set[i] && reason_required[i]);
+		fb_json_bool(&state, "auto_approve",
+					 row >= 0 && DatumGetBool(fb_get(row, "auto_approve", &isnull)));
+		fb_json_bool(&state, "reason_required",
+					 row >= 0 && DatumGetBool(fb_get(row, "reason_required", &isnull)));
+		fb_json_user(&state, "updated_by", row >= 0 ? fb_get_val(row, "updated_by") : FB_NULL,
+					 row >= 0 ? fb_get_text(row, "updater_email") : NULL);
+		fb_json_user(&state, "impersonated_by",
+					 row >= 0 ? fb_get_val(row, "impersonated_by") : FB_NULL,
+					 row >= 0 ? fb_get_text(row, "impersonator_email") : NULL);
+		fb_json_timestamp(&state, "updated_at", row >= 0 ? fb_get_val(row, "updated_at") : FB_NULL);
 		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	}
 	return fb_json_end(&state);
@@ -322,7 +324,8 @@ Datum
 feedback_configure(PG_FUNCTION_ARGS)
 {
 	FeedbackCaller caller;
-	Datum		values[6];
+	Datum		values[7];
+	bool		nulls[7] = {false};
 
 	fb_require_arg(fcinfo, 1, "rating");
 	fb_require_arg(fcinfo, 2, "auto_approve");
@@ -336,7 +339,9 @@ feedback_configure(PG_FUNCTION_ARGS)
 	values[3] = PG_GETARG_DATUM(3);
 	values[4] = UUIDPGetDatum(&caller.user_id);
 	values[5] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-	fb_exec(&configure_query, values, NULL, 0);
+	values[6] = UUIDPGetDatum(&caller.actor_id);
+	nulls[6] = !caller.impersonating;
+	fb_exec(&configure_query, values, nulls, 0);
 	PG_RETURN_DATUM(fb_finish_jsonb(SettingsObject(PG_GETARG_DATUM(0))));
 }
 

@@ -1,0 +1,59 @@
+/* sql/feedback--1.0--1.1.sql */
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION feedback UPDATE TO '1.1'" to load this file. \quit
+
+------------------------------------------------------------------------------
+-- 1.1: the triggers decide from the rows and the statement alone, and every
+-- change records who really acted (see feedback--1.1.sql and src/triggers.c)
+------------------------------------------------------------------------------
+
+-- Who reviewed, and who impersonated them; the statement's actor and note,
+-- consumed by the BEFORE UPDATE trigger.
+ALTER TABLE feedback.feedback
+    ADD COLUMN review_impersonated_by uuid,
+    ADD COLUMN change_by uuid,
+    ADD COLUMN change_impersonated_by uuid,
+    ADD COLUMN change_note text,
+    ADD CONSTRAINT feedback_change_consumed
+        CHECK (change_by IS NULL AND change_impersonated_by IS NULL AND change_note IS NULL);
+
+ALTER TABLE feedback.status_history ADD COLUMN impersonated_by uuid;
+COMMENT ON TABLE feedback.status_history IS 'Every review status change of a feedback: who (and who impersonated them), when, an optional note';
+
+ALTER TABLE feedback.settings ADD COLUMN impersonated_by uuid;
+
+ALTER TABLE feedback.golden_example
+    ADD COLUMN approved_by uuid,
+    ADD COLUMN impersonated_by uuid;
+COMMENT ON TABLE feedback.golden_example IS
+    'Prompt and approved answer pairs for model improvement; one made from a feedback has that feedback''s id';
+
+-- An example made from a feedback takes the feedback's id, so the trigger
+-- that rebuilds it on restore gives it back its id; its approver is the
+-- feedback's reviewer while the feedback stays reviewed.
+UPDATE feedback.golden_example g
+   SET id = g.feedback_id
+ WHERE g.feedback_id IS NOT NULL AND g.id <> g.feedback_id;
+UPDATE feedback.golden_example g
+   SET approved_by = f.reviewed_by
+  FROM feedback.feedback f
+ WHERE f.tenant_id = g.tenant_id AND f.id = g.feedback_id
+   AND g.approval_type = 'manual' AND f.status = 'reviewed';
+
+SELECT pg_catalog.pg_extension_config_dump('feedback.golden_example',
+    'WHERE NOT EXISTS (SELECT FROM feedback.feedback f'
+    ' WHERE f.tenant_id = golden_example.tenant_id AND f.id = golden_example.feedback_id'
+    ' AND f.rating IS NOT NULL AND f.message_id IS NOT NULL'
+    ' AND f.status IN (''auto_approved'', ''reviewed''))');
+
+-- The BEFORE UPDATE trigger now runs for every update: it recognises a
+-- resubmission from OLD and NEW and consumes the statement's actor and note.
+DROP TRIGGER feedback_before_update ON feedback.feedback;
+CREATE TRIGGER feedback_before_update
+    BEFORE UPDATE ON feedback.feedback
+    FOR EACH ROW EXECUTE FUNCTION feedback.feedback_before_update();
+COMMENT ON FUNCTION feedback.feedback_before_update() IS
+    'Trigger: decide the status (transition table, resubmission), record who reviewed, write the history';
+COMMENT ON FUNCTION feedback.feedback_after_change() IS
+    'Trigger: keep the review queue and golden examples, NOTIFY feedback_events';

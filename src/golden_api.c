@@ -1,0 +1,272 @@
+/*-------------------------------------------------------------------------
+ *
+ * golden_api.c
+ *	  The golden examples API: add_golden_example (a manual example),
+ *	  golden_examples (a page of them) and export_golden_examples (the
+ *	  fine-tuning lines).  The examples made from feedback are kept by the
+ *	  feedback trigger (golden.c).
+ *
+ * src/golden_api.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "feedback.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type_d.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+/* The select list and joins of the queries that return examples. */
+#define EXAMPLE_SELECT \
+	"SELECT g.id, g.feedback_id, g.conversation_id, g.message_id, g.source_type," \
+	"       g.approval_type, g.prompt, g.original_response, g.golden_response, g.is_active," \
+	"       g.approved_by, au.email AS approver_email, g.impersonated_by," \
+	"       iu.email AS impersonator_email, g.created_at, g.updated_at" \
+	"  FROM feedback.golden_example g" \
+	"  LEFT JOIN feedback.users au ON au.id OPERATOR(pg_catalog.=) g.approved_by" \
+	"  LEFT JOIN feedback.users iu ON iu.id OPERATOR(pg_catalog.=) g.impersonated_by"
+
+static FbQuery manual_example_query = {
+	"INSERT INTO feedback.golden_example AS g"
+	"       (tenant_id, id, conversation_id, message_id, source_type, approval_type,"
+	"        prompt, original_response, golden_response, is_active, created_at, updated_at,"
+	"        approved_by, impersonated_by)"
+	" SELECT $1, $2, am.conversation_id, am.id, 'manual', 'manual', (" PROMPT_OF_ANSWER "),"
+	"        am.content, $4, true, $5, $5, $6, $7"
+	"   FROM feedback.messages am"
+	"  WHERE am.tenant_id OPERATOR(pg_catalog.=) $1 AND am.id OPERATOR(pg_catalog.=) $3"
+	"    AND am.role OPERATOR(pg_catalog.=) 'assistant'"
+	" RETURNING g.id",
+	7, {UUIDOID, UUIDOID, UUIDOID, TEXTOID, TIMESTAMPTZOID, UUIDOID, UUIDOID}
+};
+
+static FbQuery example_by_id_query = {
+	EXAMPLE_SELECT
+	" WHERE g.tenant_id OPERATOR(pg_catalog.=) $1 AND g.id OPERATOR(pg_catalog.=) $2",
+	2, {UUIDOID, UUIDOID}
+};
+
+static FbQuery examples_page_query = {
+	EXAMPLE_SELECT
+	" WHERE g.tenant_id OPERATOR(pg_catalog.=) $1 AND (g.is_active OR NOT $2)"
+	" ORDER BY g.created_at DESC, g.id DESC LIMIT $3 OFFSET $4",
+	4, {UUIDOID, BOOLOID, INT8OID, INT8OID}
+};
+
+static FbQuery examples_count_query = {
+	"SELECT pg_catalog.count(*) FROM feedback.golden_example g"
+	" WHERE g.tenant_id OPERATOR(pg_catalog.=) $1 AND (g.is_active OR NOT $2)",
+	2, {UUIDOID, BOOLOID}
+};
+
+static FbQuery export_query = {
+	"SELECT g.prompt, g.golden_response FROM feedback.golden_example g"
+	" WHERE g.tenant_id OPERATOR(pg_catalog.=) $1 AND g.is_active"
+	" ORDER BY g.created_at, g.id",
+	1, {UUIDOID}
+};
+
+/*
+ * The golden example object of result row `row` (EXAMPLE_SELECT).
+ */
+static Jsonb *
+ExampleObject(int row)
+{
+	JsonbParseState *state = NULL;
+
+	fb_json_begin(&state);
+	fb_json_uuid(&state, "id", fb_get_val(row, "id"));
+	fb_json_uuid(&state, "feedback_id", fb_get_val(row, "feedback_id"));
+	fb_json_uuid(&state, "conversation_id", fb_get_val(row, "conversation_id"));
+	fb_json_uuid(&state, "message_id", fb_get_val(row, "message_id"));
+	fb_json_datum_text(&state, "source_type", fb_get_val(row, "source_type"));
+	fb_json_datum_text(&state, "approval_type", fb_get_val(row, "approval_type"));
+	fb_json_datum_text(&state, "prompt", fb_get_val(row, "prompt"));
+	fb_json_datum_text(&state, "original_response", fb_get_val(row, "original_response"));
+	fb_json_datum_text(&state, "golden_response", fb_get_val(row, "golden_response"));
+	fb_json_datum_bool(&state, "is_active", fb_get_val(row, "is_active"));
+	fb_json_user(&state, "approved_by", fb_get_val(row, "approved_by"),
+				 fb_get_text(row, "approver_email"));
+	fb_json_user(&state, "impersonated_by", fb_get_val(row, "impersonated_by"),
+				 fb_get_text(row, "impersonator_email"));
+	fb_json_timestamp(&state, "created_at", fb_get_val(row, "created_at"));
+	fb_json_timestamp(&state, "updated_at", fb_get_val(row, "updated_at"));
+	return fb_json_end(&state);
+}
+
+PG_FUNCTION_INFO_V1(feedback_add_golden_example);
+/*
+ * add_golden_example(tenant_id, message_id, golden_response): a manual
+ * example for an answer (reviewer).
+ */
+Datum
+feedback_add_golden_example(PG_FUNCTION_ARGS)
+{
+	FeedbackCaller caller;
+	Datum		values[7];
+	bool		nulls[7] = {false};
+	Jsonb	   *example;
+
+	fb_require_arg(fcinfo, 1, "message_id");
+	fb_require_arg(fcinfo, 2, "golden_response");
+	if (VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(2)) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("golden_response must not be empty"),
+				 errhint("Pass the answer the model should have given.")));
+	fb_connect();
+	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_REVIEWER);
+
+	values[0] = PG_GETARG_DATUM(0);
+	values[1] = UUIDPGetDatum(fb_uuid_random());
+	values[2] = PG_GETARG_DATUM(1);
+	values[3] = PG_GETARG_DATUM(2);
+	values[4] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	values[5] = UUIDPGetDatum(&caller.user_id);
+	values[6] = UUIDPGetDatum(&caller.actor_id);
+	nulls[6] = !caller.impersonating;
+	if (fb_exec(&manual_example_query, values, nulls, 1) == 0)
+		feedback_answer_not_found(values[2]);
+	fb_exec(&example_by_id_query, values, NULL, 1);
+	example = ExampleObject(0);
+	feedback_notify("example_activated", values[0], values[1]);
+	PG_RETURN_DATUM(fb_finish_jsonb(example));
+}
+
+PG_FUNCTION_INFO_V1(feedback_golden_examples);
+/*
+ * golden_examples(tenant_id, active_only, limit, offset): a page of the
+ * tenant's examples, newest first: {count, next, previous, results}.
+ */
+Datum
+feedback_golden_examples(PG_FUNCTION_ARGS)
+{
+	FeedbackCaller caller;
+	JsonbParseState *state = NULL;
+	bool		active_only;
+	int			limit;
+	int			offset;
+	int64		count;
+	const char *filters;
+	bool		isnull;
+	int			n;
+	int			i;
+
+	fb_require_arg(fcinfo, 1, "active_only");
+	fb_check_page(fcinfo, 2, 3);
+	active_only = PG_GETARG_BOOL(1);
+	limit = PG_GETARG_INT32(2);
+	offset = PG_GETARG_INT32(3);
+	filters = active_only ? "" : "&active_only=false";
+
+	fb_connect();
+	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_REVIEWER);
+	fb_exec(&examples_count_query, (Datum[]) {PG_GETARG_DATUM(0), BoolGetDatum(active_only)}, NULL, 1);
+	count = DatumGetInt64(fb_col(0, 1, &isnull));
+
+	fb_json_begin(&state);
+	fb_json_int(&state, "count", count);
+	fb_json_page_link(&state, "next", limit, offset + limit < count ? offset + limit : -1, filters);
+	fb_json_page_link(&state, "previous", limit, offset > 0 ? Max(offset - limit, 0) : -1, filters);
+	fb_json_key(&state, "results");
+	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	n = fb_exec(&examples_page_query, (Datum[]) {PG_GETARG_DATUM(0), BoolGetDatum(active_only),
+				Int64GetDatum(limit), Int64GetDatum(offset)}, NULL, 0);
+	for (i = 0; i < n; i++)
+		fb_json_elem(&state, ExampleObject(i));
+	pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
+}
+
+/*
+ * One chat fine-tuning line: {"messages": [{"role": "user", "content":
+ * prompt}, {"role": "assistant", "content": golden}]}.
+ */
+static Jsonb *
+FineTuningLine(const char *prompt, const char *golden)
+{
+	JsonbParseState *state = NULL;
+
+	fb_json_begin(&state);
+	fb_json_key(&state, "messages");
+	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	fb_json_begin(&state);
+	fb_json_text(&state, "role", "user");
+	fb_json_text(&state, "content", prompt);
+	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	fb_json_begin(&state);
+	fb_json_text(&state, "role", "assistant");
+	fb_json_text(&state, "content", golden);
+	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	return fb_json_end(&state);
+}
+
+PG_FUNCTION_INFO_V1(feedback_export_golden_examples);
+/*
+ * export_golden_examples(tenant_id): one fine-tuning line per active
+ * example, oldest first, read through a cursor so the export of a large
+ * tenant does not hold all rows at once.
+ */
+Datum
+feedback_export_golden_examples(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	FeedbackCaller caller;
+	Tuplestorestate *store;
+	TupleDesc	desc;
+	MemoryContext per_query;
+	MemoryContext batch;
+	MemoryContext old;
+	Portal		cursor;
+	char		nulls[1] = {' '};
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		(rsinfo->allowedModes & SFRM_Materialize) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("export_golden_examples must be called in a context that accepts a set"),
+				 errhint("Call it in FROM: SELECT * FROM feedback.export_golden_examples(...).")));
+
+	per_query = rsinfo->econtext->ecxt_per_query_memory;
+	old = MemoryContextSwitchTo(per_query);
+	desc = CreateTemplateTupleDesc(1);
+	TupleDescInitEntry(desc, (AttrNumber) 1, "export_golden_examples", JSONBOID, -1, 0);
+	store = tuplestore_begin_heap(true, false, work_mem);
+	MemoryContextSwitchTo(old);
+
+	fb_connect();
+	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_REVIEWER);
+	batch = AllocSetContextCreate(CurrentMemoryContext, "export batch", ALLOCSET_DEFAULT_SIZES);
+	cursor = SPI_cursor_open(NULL, fb_prepare(&export_query), (Datum[]) {PG_GETARG_DATUM(0)},
+							 nulls, true);
+	for (;;)
+	{
+		uint64		i;
+
+		SPI_cursor_fetch(cursor, true, 1000);
+		if (SPI_processed == 0)
+			break;
+		old = MemoryContextSwitchTo(batch);
+		for (i = 0; i < SPI_processed; i++)
+		{
+			Datum		line = JsonbPGetDatum(FineTuningLine(fb_col_text(i, 1), fb_col_text(i, 2)));
+			bool		isnull = false;
+
+			tuplestore_putvalues(store, desc, &line, &isnull);
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(batch);
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(cursor);
+	SPI_finish();
+
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = store;
+	rsinfo->setDesc = desc;
+	return (Datum) 0;
+}
