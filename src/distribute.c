@@ -19,8 +19,8 @@
  * feedback.feedback takes its acting user from the session's settings, so
  * distribute() makes citus.propagate_set_commands = 'local' the database's
  * default: a SET LOCAL feedback.user_id (or feedback.impersonate_email) in
- * a transaction then reaches the workers with the statement.  Sessions
- * opened before it keep their own value.
+ * a transaction then reaches the workers with the statement.  It sets it
+ * for its own session too; other sessions opened before it keep theirs.
  *
  * src/distribute.c
  *
@@ -249,6 +249,8 @@ feedback_distribute(PG_FUNCTION_ARGS)
 			fb_exec(&truncate_local_query, (Datum[]) {CStringGetTextDatum(tenant_tables[i])},
 					NULL, 0);
 	SetDatabaseDefault("citus.propagate_set_commands", "local");
+	(void) set_config_option("citus.propagate_set_commands", "local", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SET, true, 0, false);
 	fb_reset_for_now(quiet);
 
 	fb_json_begin(&state);
