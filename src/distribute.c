@@ -45,7 +45,8 @@ static const char *const tenant_tables[] = {
 
 /* How a table is distributed now: partition method and column, or no row. */
 static FbQuery partition_query = {
-	"SELECT p.partmethod::text, pg_catalog.column_to_column_name(p.logicalrelid, p.partkey)"
+	"SELECT p.partmethod::text AS method,"
+	"       pg_catalog.column_to_column_name(p.logicalrelid, p.partkey) AS column_name"
 	"  FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
 	1, {TEXTOID}
 };
@@ -117,8 +118,8 @@ Distribution(const char *table, char **column)
 {
 	if (fb_exec(&partition_query, (Datum[]) {CStringGetTextDatum(table)}, NULL, 1) == 0)
 		return 0;
-	*column = fb_col_text(0, 2);
-	return fb_col_text(0, 1)[0];
+	*column = fb_get_text(0, "column_name");
+	return fb_get_text(0, "method")[0];
 }
 
 /*

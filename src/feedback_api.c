@@ -107,11 +107,11 @@ static FbQuery client_key_query = {
 	" WHERE f.rating IS DISTINCT FROM EXCLUDED.rating" \
 	"    OR f.comment IS DISTINCT FROM EXCLUDED.comment" \
 	"    OR f.reasons OPERATOR(pg_catalog.<>) EXCLUDED.reasons" \
-	" RETURNING f.xmax OPERATOR(pg_catalog.=) '0'::pg_catalog.xid, f.id, f.tenant_id," \
-	"           f.conversation_id, f.message_id, f.turn_id, f.user_id, f.impersonated_by," \
-	"           f.rating, f.comment, f.reasons, f.kind, f.source_surface, f.client_feedback_id," \
-	"           f.status, f.reviewed_by, f.reviewed_at, f.corrected_response, f.context," \
-	"           f.suggested_action_type, f.suggested_action_data, f.created_at, f.updated_at"
+	" RETURNING f.xmax OPERATOR(pg_catalog.=) '0'::pg_catalog.xid AS inserted," \
+	"           f.id, f.tenant_id, f.conversation_id, f.message_id, f.turn_id, f.user_id," \
+	"           f.impersonated_by, f.rating, f.comment, f.reasons, f.kind, f.source_surface," \
+	"           f.client_feedback_id, f.status, f.reviewed_by, f.reviewed_at, f.corrected_response," \
+	"           f.context, f.suggested_action_type, f.suggested_action_data, f.created_at, f.updated_at"
 #define UPSERT_ARGTYPES \
 	{UUIDOID, UUIDOID, UUIDOID, UUIDOID, UUIDOID, UUIDOID, UUIDOID, BOOLOID, TEXTOID, \
 	 TEXTARRAYOID, TEXTOID, TEXTOID, UUIDOID, TEXTOID, JSONBOID, TIMESTAMPTZOID}
@@ -425,21 +425,21 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 		if (fb_exec(&client_key_query, (Datum[]) {tenant, user, in->client_feedback_id.value},
 					NULL, 1) > 0)
 		{
-			FbValue		used_on = fb_val(0, 2);
+			FbValue		used_on = fb_get_val(0, "message_id");
 			bool		same_answer = used_on.isnull ? in->message_id.isnull :
 				(!in->message_id.isnull &&
 				 DatumGetBool(DirectFunctionCall2(uuid_eq, used_on.value, in->message_id.value)));
 
-			if (!same_answer || strcmp(fb_col_text(0, 3), in->kind) != 0)
+			if (!same_answer || strcmp(fb_get_text(0, "kind"), in->kind) != 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_FEEDBACK_CONFLICT),
 						 errmsg("client_feedback_id %s is already used on another answer or kind",
 								fb_uuid_text(key)),
 						 errdetail("Feedback %s, on %s, kind %s, has it.",
-								   fb_uuid_text(DatumGetUUIDP(fb_col(0, 1, &isnull))),
+								   fb_uuid_text(DatumGetUUIDP(fb_get(0, "id", &isnull))),
 								   used_on.isnull ? "no answer" :
 								   psprintf("answer %s", fb_uuid_text(DatumGetUUIDP(used_on.value))),
-								   fb_col_text(0, 3)),
+								   fb_get_text(0, "kind")),
 						 errhint("Use a new client_feedback_id for each new feedback; repeat it only to retry the same one.")));
 		}
 	}
@@ -472,7 +472,7 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 	upsert = in->message_id.isnull ? &upsert_ungrouped_query : &upsert_answer_query;
 	if (fb_exec(upsert, values, nulls, 0) > 0)
 	{
-		bool		created = DatumGetBool(fb_col(0, 1, &isnull));
+		bool		created = DatumGetBool(fb_get(0, "inserted", &isnull));
 		int			i;
 
 		/* what the upsert wrote, and the rest of the object from what we know */
@@ -493,7 +493,7 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 	else
 		fb_exec(&answer_feedback_id_query, (Datum[]) {tenant, in->message_id.value, user, values[10]},
 				NULL, 1);
-	feedback_object_values_by_id(tenant, fb_col(0, 1, &isnull), row);
+	feedback_object_values_by_id(tenant, fb_get(0, "id", &isnull), row);
 	return false;
 }
 
@@ -594,14 +594,14 @@ feedback_put_conversation_feedback(PG_FUNCTION_ARGS)
 
 	feedback_require_conversation(tenant, PG_GETARG_DATUM(1));
 	if (fb_exec(&latest_message_query, (Datum[]) {tenant, PG_GETARG_DATUM(1)}, NULL, 1) == 0 ||
-		strcmp(fb_col_text(0, 2), "assistant") != 0 ||
-		!DatumGetBool(fb_col(0, 3, &isnull)))
+		strcmp(fb_get_text(0, "role"), "assistant") != 0 ||
+		!DatumGetBool(fb_get(0, "is_complete", &isnull)))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEEDBACK_CONFLICT),
 				 errmsg("conversation %s is not completed", fb_uuid_text(PG_GETARG_UUID_P(1))),
 				 errdetail("Its latest message must be a complete answer."),
 				 errhint("Retry once the assistant has finished answering.")));
-	answer = CopyUuid(fb_col(0, 1, &isnull));
+	answer = CopyUuid(fb_get(0, "id", &isnull));
 	in.message_id = FB_VALUE(answer);
 
 	fb_json_begin(&state);
@@ -643,7 +643,7 @@ feedback_get(PG_FUNCTION_ARGS)
 	fb_connect();
 	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
 	result = feedback_object_by_id(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
-	if (result == NULL || !feedback_can_see(&caller, fb_col(0, 6, &isnull)))
+	if (result == NULL || !feedback_can_see(&caller, fb_get(0, "user_id", &isnull)))
 		feedback_not_found(PG_GETARG_DATUM(1));
 	PG_RETURN_DATUM(fb_finish_jsonb(result));
 }

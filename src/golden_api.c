@@ -57,7 +57,7 @@ static FbQuery examples_page_query = {
 };
 
 static FbQuery examples_count_query = {
-	"SELECT pg_catalog.count(*) FROM feedback.golden_example g"
+	"SELECT pg_catalog.count(*) AS total FROM feedback.golden_example g"
 	" WHERE g.tenant_id OPERATOR(pg_catalog.=) $1 AND (g.is_active OR NOT $2)",
 	2, {UUIDOID, BOOLOID}
 };
@@ -165,7 +165,7 @@ feedback_golden_examples(PG_FUNCTION_ARGS)
 	fb_connect();
 	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_REVIEWER);
 	fb_exec(&examples_count_query, (Datum[]) {PG_GETARG_DATUM(0), BoolGetDatum(active_only)}, NULL, 1);
-	count = DatumGetInt64(fb_col(0, 1, &isnull));
+	count = DatumGetInt64(fb_get(0, "total", &isnull));
 
 	fb_json_begin(&state);
 	fb_json_int(&state, "count", count);
@@ -253,7 +253,8 @@ feedback_export_golden_examples(PG_FUNCTION_ARGS)
 		old = MemoryContextSwitchTo(batch);
 		for (i = 0; i < SPI_processed; i++)
 		{
-			Datum		line = JsonbPGetDatum(FineTuningLine(fb_col_text(i, 1), fb_col_text(i, 2)));
+			Datum		line = JsonbPGetDatum(FineTuningLine(fb_get_text(i, "prompt"),
+															 fb_get_text(i, "golden_response")));
 			bool		isnull = false;
 
 			tuplestore_putvalues(store, desc, &line, &isnull);

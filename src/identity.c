@@ -258,14 +258,14 @@ feedback_whoami(PG_FUNCTION_ARGS)
 
 /* The tenants a user is a member of. */
 static FbQuery tenants_of_user_query = {
-	"SELECT pg_catalog.array_agg(m.tenant_id) FROM feedback.memberships m"
+	"SELECT pg_catalog.array_agg(m.tenant_id) AS ids FROM feedback.memberships m"
 	" WHERE m.user_id OPERATOR(pg_catalog.=) $1",
 	1, {UUIDOID}
 };
 
 /* The users who share a tenant with a user, and the user. */
 static FbQuery users_of_user_query = {
-	"SELECT pg_catalog.array_agg(DISTINCT o.user_id) FROM feedback.memberships o"
+	"SELECT pg_catalog.array_agg(DISTINCT o.user_id) AS ids FROM feedback.memberships o"
 	" WHERE o.tenant_id OPERATOR(pg_catalog.=) ANY ("
 	"       SELECT m.tenant_id FROM feedback.memberships m WHERE m.user_id OPERATOR(pg_catalog.=) $1)",
 	1, {UUIDOID}
@@ -296,9 +296,9 @@ typedef struct PolicyCache
 } PolicyCache;
 
 /*
- * The uuid[] that query gives for the acting user (an empty array without
- * one), computed once per query and acting user: the policies call it for
- * every row they check.
+ * The uuid[] that query (one column, ids) gives for the acting user (an
+ * empty array without one), computed once per query and acting user: the
+ * policies call it for every row they check.
  */
 static Datum
 PolicyArray(FunctionCallInfo fcinfo, FbQuery *query)
@@ -324,7 +324,7 @@ PolicyArray(FunctionCallInfo fcinfo, FbQuery *query)
 		 */
 		nestlevel = fb_set_for_now("citus.allow_nested_distributed_execution", "on");
 		if (fb_exec(query, (Datum[]) {UUIDPGetDatum(&id)}, NULL, 1) > 0)
-			array = fb_col(0, 1, &isnull);
+			array = fb_get(0, "ids", &isnull);
 		fb_reset_for_now(nestlevel);
 		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 		if (cache == NULL)

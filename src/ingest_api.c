@@ -204,16 +204,16 @@ feedback_put_user(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEEDBACK_CONFLICT),
 				 errmsg("email \"%s\" already belongs to user %s", fb_quotable(email),
-						fb_uuid_text(DatumGetUUIDP(fb_col(0, 1, &isnull)))),
+						fb_uuid_text(DatumGetUUIDP(fb_get(0, "id", &isnull)))),
 				 errhint("Emails are unique case-insensitively; update that user instead.")));
 	UpsertOrGet(&user_upsert_query, &user_get_query, values, NULL);
 
 	fb_json_begin(&state);
-	fb_json_uuid(&state, "id", fb_val(0, 1));
-	fb_json_datum_text(&state, "email", fb_val(0, 2));
-	fb_json_datum_bool(&state, "can_impersonate", fb_val(0, 3));
-	fb_json_timestamp(&state, "created_at", fb_val(0, 4));
-	fb_json_timestamp(&state, "updated_at", fb_val(0, 5));
+	fb_json_uuid(&state, "id", fb_get_val(0, "id"));
+	fb_json_datum_text(&state, "email", fb_get_val(0, "email"));
+	fb_json_datum_bool(&state, "can_impersonate", fb_get_val(0, "can_impersonate"));
+	fb_json_timestamp(&state, "created_at", fb_get_val(0, "created_at"));
+	fb_json_timestamp(&state, "updated_at", fb_get_val(0, "updated_at"));
 	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
 }
 
@@ -251,16 +251,16 @@ feedback_put_member(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
 				 errmsg("user %s not found", fb_uuid_text(DatumGetUUIDP(values[1]))),
 				 errhint("Create the user with feedback.put_user first.")));
-	email = fb_col_text(0, 2);
+	email = fb_get_text(0, "email");
 	UpsertOrGet(&member_upsert_query, &member_get_query, values, NULL);
 
 	fb_json_begin(&state);
 	fb_json_uuid(&state, "tenant_id", FB_VALUE(values[0]));
 	fb_json_uuid(&state, "user_id", FB_VALUE(values[1]));
 	fb_json_text(&state, "email", email);
-	fb_json_datum_text(&state, "role", fb_val(0, 1));
-	fb_json_timestamp(&state, "created_at", fb_val(0, 2));
-	fb_json_timestamp(&state, "updated_at", fb_val(0, 3));
+	fb_json_datum_text(&state, "role", fb_get_val(0, "role"));
+	fb_json_timestamp(&state, "created_at", fb_get_val(0, "created_at"));
+	fb_json_timestamp(&state, "updated_at", fb_get_val(0, "updated_at"));
 	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
 }
 
@@ -293,13 +293,13 @@ feedback_put_conversation(PG_FUNCTION_ARGS)
 	UpsertOrGet(&conversation_upsert_query, &conversation_get_query, values, isnull);
 
 	fb_json_begin(&state);
-	fb_json_uuid(&state, "tenant_id", fb_val(0, 1));
-	fb_json_uuid(&state, "id", fb_val(0, 2));
-	fb_json_datum_text(&state, "title", fb_val(0, 3));
-	fb_json_datum_text(&state, "agent_name", fb_val(0, 4));
-	fb_json_datum_bool(&state, "is_archived", fb_val(0, 5));
-	fb_json_timestamp(&state, "created_at", fb_val(0, 6));
-	fb_json_timestamp(&state, "updated_at", fb_val(0, 7));
+	fb_json_uuid(&state, "tenant_id", fb_get_val(0, "tenant_id"));
+	fb_json_uuid(&state, "id", fb_get_val(0, "id"));
+	fb_json_datum_text(&state, "title", fb_get_val(0, "title"));
+	fb_json_datum_text(&state, "agent_name", fb_get_val(0, "agent_name"));
+	fb_json_datum_bool(&state, "is_archived", fb_get_val(0, "is_archived"));
+	fb_json_timestamp(&state, "created_at", fb_get_val(0, "created_at"));
+	fb_json_timestamp(&state, "updated_at", fb_get_val(0, "updated_at"));
 	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
 }
 
@@ -318,6 +318,7 @@ feedback_put_message(PG_FUNCTION_ARGS)
 	char	   *role;
 	JsonbParseState *state = NULL;
 	bool		null;
+	/* the object's keys, the names of the columns of MESSAGE_COLUMNS */
 	const char *const keys[] = {"tenant_id", "id", "conversation_id", "role", "content",
 		"reply_to", "turn_id", "is_complete", "created_at", "updated_at"};
 
@@ -352,13 +353,13 @@ feedback_put_message(PG_FUNCTION_ARGS)
 	feedback_require_conversation(values[0], values[2]);
 
 	if (fb_exec(&message_get_query, values, NULL, 1) > 0 &&
-		(!DatumGetBool(DirectFunctionCall2(uuid_eq, fb_col(0, 3, &null), values[2])) ||
-		 strcmp(fb_col_text(0, 4), role) != 0))
+		(!DatumGetBool(DirectFunctionCall2(uuid_eq, fb_get(0, "conversation_id", &null), values[2])) ||
+		 strcmp(fb_get_text(0, "role"), role) != 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEEDBACK_CONFLICT),
 				 errmsg("message %s already exists as a %s message of conversation %s",
-						fb_uuid_text(DatumGetUUIDP(values[1])), fb_col_text(0, 4),
-						fb_uuid_text(DatumGetUUIDP(fb_col(0, 3, &null)))),
+						fb_uuid_text(DatumGetUUIDP(values[1])), fb_get_text(0, "role"),
+						fb_uuid_text(DatumGetUUIDP(fb_get(0, "conversation_id", &null)))),
 				 errhint("A message keeps its conversation and role; use a new id for a new message.")));
 
 	if (!isnull[5])
@@ -369,8 +370,9 @@ feedback_put_message(PG_FUNCTION_ARGS)
 					 errmsg("message %s (reply_to) not found",
 							fb_uuid_text(DatumGetUUIDP(values[5]))),
 					 errhint("Store the user message with feedback.put_message first.")));
-		if (!DatumGetBool(DirectFunctionCall2(uuid_eq, fb_col(0, 3, &null), values[2])) ||
-			strcmp(fb_col_text(0, 4), "user") != 0)
+		if (!DatumGetBool(DirectFunctionCall2(uuid_eq, fb_get(0, "conversation_id", &null),
+											  values[2])) ||
+			strcmp(fb_get_text(0, "role"), "user") != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("reply_to must be a user message of the same conversation"),
@@ -382,7 +384,7 @@ feedback_put_message(PG_FUNCTION_ARGS)
 	fb_json_begin(&state);
 	for (int i = 0; i < 10; i++)
 	{
-		FbValue		v = fb_val(0, i + 1);
+		FbValue		v = fb_get_val(0, keys[i]);
 
 		switch (i)
 		{

@@ -54,6 +54,10 @@ typedef struct GroupDelta
 	int			negative;
 } GroupDelta;
 
+/*
+ * The group after a change; the add and take queries append a column
+ * inserted, whether the change created the group.
+ */
 #define GROUP_RETURNING \
 	" RETURNING g.archived, g.feedback_count, g.to_review_count, g.reviewed_count," \
 	"           g.latest_updated_at"
@@ -75,7 +79,7 @@ static FbQuery group_add_query = {
 	"       positive_count = g.positive_count OPERATOR(pg_catalog.+) EXCLUDED.positive_count,"
 	"       negative_count = g.negative_count OPERATOR(pg_catalog.+) EXCLUDED.negative_count,"
 	"       latest_updated_at = GREATEST(g.latest_updated_at, EXCLUDED.latest_updated_at)"
-	GROUP_RETURNING ", g.xmax OPERATOR(pg_catalog.=) '0'::pg_catalog.xid",
+	GROUP_RETURNING ", g.xmax OPERATOR(pg_catalog.=) '0'::pg_catalog.xid AS inserted",
 	9, {UUIDOID, UUIDOID, BOOLOID, INT4OID, INT4OID, INT4OID, INT4OID, INT4OID, TIMESTAMPTZOID}
 };
 
@@ -89,7 +93,7 @@ static FbQuery group_take_query = {
 	"       negative_count = g.negative_count OPERATOR(pg_catalog.+) $8"
 	" WHERE g.tenant_id OPERATOR(pg_catalog.=) $1 AND g.group_id OPERATOR(pg_catalog.=) $2"
 	"   AND g.ungrouped OPERATOR(pg_catalog.=) $3"
-	GROUP_RETURNING ", false",
+	GROUP_RETURNING ", false AS inserted",
 	8, {UUIDOID, UUIDOID, BOOLOID, INT4OID, INT4OID, INT4OID, INT4OID, INT4OID}
 };
 
@@ -222,12 +226,12 @@ ApplyDelta(Datum tenant, const Contribution *key, const GroupDelta *delta,
 	if (fb_exec(added ? &group_add_query : &group_take_query, values, NULL, 1) == 0)
 		return;					/* nothing to take from: no group */
 
-	archived = DatumGetBool(fb_col(0, 1, &isnull));
-	count = DatumGetInt32(fb_col(0, 2, &isnull));
-	to_review = DatumGetInt32(fb_col(0, 3, &isnull));
-	reviewed = DatumGetInt32(fb_col(0, 4, &isnull));
-	latest = DatumGetTimestampTz(fb_col(0, 5, &isnull));
-	inserted = DatumGetBool(fb_col(0, 6, &isnull));
+	archived = DatumGetBool(fb_get(0, "archived", &isnull));
+	count = DatumGetInt32(fb_get(0, "feedback_count", &isnull));
+	to_review = DatumGetInt32(fb_get(0, "to_review_count", &isnull));
+	reviewed = DatumGetInt32(fb_get(0, "reviewed_count", &isnull));
+	latest = DatumGetTimestampTz(fb_get(0, "latest_updated_at", &isnull));
+	inserted = DatumGetBool(fb_get(0, "inserted", &isnull));
 
 	if (!inserted)
 		old_state = feedback_group_state(to_review - delta->to_review, reviewed - delta->reviewed);
@@ -242,7 +246,7 @@ ApplyDelta(Datum tenant, const Contribution *key, const GroupDelta *delta,
 			fb_exec(&group_latest_query, values, NULL, 0);
 		if (inserted && !key->ungrouped &&
 			fb_exec(&conversation_archived_query, values, NULL, 1) > 0 &&
-			DatumGetBool(fb_col(0, 1, &isnull)) != archived)
+			DatumGetBool(fb_get(0, "is_archived", &isnull)) != archived)
 		{
 			archived = !archived;
 			fb_exec(&group_archive_query, (Datum[]) {tenant, key->group_id, BoolGetDatum(archived)},

@@ -27,7 +27,7 @@
 #include "utils/builtins.h"
 
 static FbQuery counts_query = {
-	"SELECT n.archived, n.state, pg_catalog.sum(n.groups)::pg_catalog.int8"
+	"SELECT n.archived, n.state, pg_catalog.sum(n.groups)::pg_catalog.int8 AS groups"
 	"  FROM feedback.review_group_counts n WHERE n.tenant_id OPERATOR(pg_catalog.=) $1"
 	" GROUP BY n.archived, n.state",
 	1, {UUIDOID}
@@ -41,12 +41,15 @@ static FbQuery counts_query = {
 	"  ORDER BY g.latest_updated_at DESC, g.group_id DESC" \
 	"  LIMIT $2 OPERATOR(pg_catalog.+) $3)"
 
-/* The columns both page queries return, in this order. */
+/* The columns both page queries return, read by name. */
 #define GROUP_COLUMNS \
-	" p.group_id, p.ungrouped, c.title, c.created_at, c.agent_name, p.archived," \
-	" p.feedback_count::pg_catalog.int8, p.to_review_count::pg_catalog.int8," \
-	" p.reviewed_count::pg_catalog.int8, p.positive_count::pg_catalog.int8," \
-	" p.negative_count::pg_catalog.int8, p.latest_updated_at"
+	" p.group_id, p.ungrouped, c.title AS conversation_title," \
+	" c.created_at AS conversation_created_at, c.agent_name, p.archived," \
+	" p.feedback_count::pg_catalog.int8 AS feedback_count," \
+	" p.to_review_count::pg_catalog.int8 AS to_review_count," \
+	" p.reviewed_count::pg_catalog.int8 AS reviewed_count," \
+	" p.positive_count::pg_catalog.int8 AS positive_count," \
+	" p.negative_count::pg_catalog.int8 AS negative_count, p.latest_updated_at"
 #define ITEM_COLUMNS \
 	" f.id, f.status, f.comment, f.rating, f.user_id, u.email, f.updated_at"
 #define CONVERSATION_JOIN \
@@ -88,7 +91,7 @@ static FbQuery page_query = {
 /*
  * A page of groups formed from the feedback matching a search: $1 tenant,
  * $2 ILIKE pattern, $3 include archived, $4-$6 states kept (to_review,
- * mixed, reviewed), $7 limit, $8 offset.  The last column is the number of
+ * mixed, reviewed), $7 limit, $8 offset.  The column total is the number of
  * groups; a page past the end is one row of NULLs but for it.
  */
 static FbQuery search_query = {
@@ -179,17 +182,18 @@ LiteralPattern(const char *s)
 static void
 PushItem(JsonbParseState **state, int i)
 {
-	FbValue		rating = fb_val(i, 16);
+	FbValue		rating = fb_get_val(i, "rating");
 	bool		positive = !rating.isnull && (uint8) DatumGetChar(rating.value) == FB_RATING_POSITIVE;
 
 	fb_json_begin(state);
-	fb_json_uuid(state, "id", fb_val(i, 13));
-	fb_json_text(state, "status", feedback_status_name((uint8) DatumGetChar(fb_val(i, 14).value)));
-	fb_json_datum_text(state, "feedback", fb_val(i, 15));
+	fb_json_uuid(state, "id", fb_get_val(i, "id"));
+	fb_json_text(state, "status",
+				 feedback_status_name((uint8) DatumGetChar(fb_get_val(i, "status").value)));
+	fb_json_datum_text(state, "feedback", fb_get_val(i, "comment"));
 	fb_json_datum_bool(state, "is_positive", rating.isnull ? FB_NULL : FB_VALUE(BoolGetDatum(positive)));
 	fb_json_text(state, "rating", rating.isnull ? NULL : feedback_rating_name(positive));
-	fb_json_user(state, "given_by", fb_val(i, 17), fb_col_text(i, 18));
-	fb_json_timestamp(state, "updated_at", fb_val(i, 19));
+	fb_json_user(state, "given_by", fb_get_val(i, "user_id"), fb_get_text(i, "email"));
+	fb_json_timestamp(state, "updated_at", fb_get_val(i, "updated_at"));
 	pushJsonbValue(state, WJB_END_OBJECT, NULL);
 }
 
@@ -203,32 +207,35 @@ PushGroups(JsonbParseState **state, int n)
 	int			i = 0;
 
 	pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
-	while (i < n && !fb_val(i, 1).isnull)
+	while (i < n && !fb_get_val(i, "group_id").isnull)
 	{
-		Datum		group_id = fb_val(i, 1).value;
-		bool		ungrouped = DatumGetBool(fb_val(i, 2).value);
-		int64		to_review = DatumGetInt64(fb_val(i, 8).value);
-		int64		reviewed = DatumGetInt64(fb_val(i, 9).value);
+		Datum		group_id = fb_get_val(i, "group_id").value;
+		bool		ungrouped = DatumGetBool(fb_get_val(i, "ungrouped").value);
+		int64		to_review = DatumGetInt64(fb_get_val(i, "to_review_count").value);
+		int64		reviewed = DatumGetInt64(fb_get_val(i, "reviewed_count").value);
 		static const char *const summaries[] = {"to_review", "mixed", "reviewed"};
 
 		fb_json_begin(state);
 		fb_json_uuid(state, "conversation_id", ungrouped ? FB_NULL : FB_VALUE(group_id));
-		fb_json_datum_text(state, "conversation_title", fb_val(i, 3));
-		fb_json_timestamp(state, "conversation_created_at", fb_val(i, 4));
-		fb_json_datum_text(state, "agent_name", fb_val(i, 5));
-		fb_json_bool(state, "conversation_is_archived", DatumGetBool(fb_val(i, 6).value));
-		fb_json_int(state, "feedback_count", DatumGetInt64(fb_val(i, 7).value));
+		fb_json_datum_text(state, "conversation_title", fb_get_val(i, "conversation_title"));
+		fb_json_timestamp(state, "conversation_created_at",
+						  fb_get_val(i, "conversation_created_at"));
+		fb_json_datum_text(state, "agent_name", fb_get_val(i, "agent_name"));
+		fb_json_bool(state, "conversation_is_archived",
+					 DatumGetBool(fb_get_val(i, "archived").value));
+		fb_json_int(state, "feedback_count", DatumGetInt64(fb_get_val(i, "feedback_count").value));
 		fb_json_int(state, "to_review_count", to_review);
 		fb_json_int(state, "reviewed_count", reviewed);
-		fb_json_int(state, "positive_count", DatumGetInt64(fb_val(i, 10).value));
-		fb_json_int(state, "negative_count", DatumGetInt64(fb_val(i, 11).value));
+		fb_json_int(state, "positive_count", DatumGetInt64(fb_get_val(i, "positive_count").value));
+		fb_json_int(state, "negative_count", DatumGetInt64(fb_get_val(i, "negative_count").value));
 		fb_json_text(state, "status_summary", summaries[feedback_group_state(to_review, reviewed)]);
-		fb_json_timestamp(state, "latest_updated_at", fb_val(i, 12));
+		fb_json_timestamp(state, "latest_updated_at", fb_get_val(i, "latest_updated_at"));
 		fb_json_bool(state, "has_unreviewed", to_review > 0);
 		fb_json_key(state, "feedbacks");
 		pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
-		for (; i < n && DatumGetBool(DirectFunctionCall2(uuid_eq, fb_val(i, 1).value, group_id)) &&
-			 DatumGetBool(fb_val(i, 2).value) == ungrouped; i++)
+		for (; i < n &&
+			 DatumGetBool(DirectFunctionCall2(uuid_eq, fb_get_val(i, "group_id").value, group_id)) &&
+			 DatumGetBool(fb_get_val(i, "ungrouped").value) == ungrouped; i++)
 			PushItem(state, i);
 		pushJsonbValue(state, WJB_END_ARRAY, NULL);
 		pushJsonbValue(state, WJB_END_OBJECT, NULL);
@@ -305,12 +312,12 @@ feedback_grouped_by_conversation(PG_FUNCTION_ARGS)
 
 		for (i = 0; i < rows; i++)
 		{
-			bool		archived = DatumGetBool(fb_col(i, 1, &isnull));
-			int			s = DatumGetInt16(fb_col(i, 2, &isnull));
+			bool		archived = DatumGetBool(fb_get(i, "archived", &isnull));
+			int			s = DatumGetInt16(fb_get(i, "state", &isnull));
 
 			/* buckets are numbered to_review 0, mixed 1, reviewed 2 */
 			if ((include_archived || !archived) && states[s])
-				count += DatumGetInt64(fb_col(i, 3, &isnull));
+				count += DatumGetInt64(fb_get(i, "groups", &isnull));
 		}
 		n = fb_exec(&page_query, (Datum[]) {tenant, Int64GetDatum(limit), Int64GetDatum(offset),
 					BoolGetDatum(states[0]), BoolGetDatum(states[1]), BoolGetDatum(states[2]),
@@ -324,7 +331,7 @@ feedback_grouped_by_conversation(PG_FUNCTION_ARGS)
 					BoolGetDatum(include_archived), BoolGetDatum(states[0]),
 					BoolGetDatum(states[1]), BoolGetDatum(states[2]),
 					Int64GetDatum(limit), Int64GetDatum(offset)}, NULL, 0);
-		count = DatumGetInt64(fb_col(0, 20, &isnull));
+		count = DatumGetInt64(fb_get(0, "total", &isnull));
 	}
 
 	fb_json_begin(&state);
@@ -402,7 +409,7 @@ static FbQuery verify_query = {
 	"    FROM rc FULL JOIN mc ON mc.archived OPERATOR(pg_catalog.=) rc.archived"
 	"     AND mc.state OPERATOR(pg_catalog.=) rc.state"
 	"   WHERE COALESCE(rc.n, 0) OPERATOR(pg_catalog.<>) COALESCE(mc.n, 0))"
-	"SELECT COALESCE(pg_catalog.jsonb_agg(x.d), '[]'::pg_catalog.jsonb)"
+	"SELECT COALESCE(pg_catalog.jsonb_agg(x.d), '[]'::pg_catalog.jsonb) AS differences"
 	"  FROM (SELECT d FROM group_diffs UNION ALL SELECT d FROM count_diffs) x",
 	1, {UUIDOID}
 };
@@ -447,7 +454,7 @@ feedback_verify_review_groups(PG_FUNCTION_ARGS)
 	fb_require_arg(fcinfo, 0, "tenant_id");
 	fb_connect();
 	fb_exec(&verify_query, (Datum[]) {PG_GETARG_DATUM(0)}, NULL, 1);
-	PG_RETURN_DATUM(fb_finish_jsonb(DatumGetJsonbP(fb_col(0, 1, &isnull))));
+	PG_RETURN_DATUM(fb_finish_jsonb(DatumGetJsonbP(fb_get(0, "differences", &isnull))));
 }
 
 PG_FUNCTION_INFO_V1(feedback_rebuild_review_groups);
