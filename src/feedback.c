@@ -13,7 +13,9 @@
 
 #include "commands/async.h"
 #include "fmgr.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/uuid.h"
 
 PG_MODULE_MAGIC;
 
@@ -121,5 +123,6 @@ feedback_notify(const char *event, Datum tenant_id, Datum id)
 		return;
 	Async_Notify("feedback_events",
 				 psprintf("{\"event\": \"%s\", \"tenant_id\": \"%s\", \"id\": \"%s\"}", event,
-						  fb_uuid_text(DatumGetUUIDP(tenant_id)), fb_uuid_text(DatumGetUUIDP(id))));
+						  DatumGetCString(DirectFunctionCall1(uuid_out, tenant_id)),
+						  DatumGetCString(DirectFunctionCall1(uuid_out, id))));
 }
