@@ -10,58 +10,21 @@
 # run, and exits non-zero when any check failed.
 set -uo pipefail
 
-n=0		# checks reported so far
-failed=0	# checks that did not pass
-names=(
-	""
-	"the source holds golden examples of every kind"
-	"a direct INSERT of an approved feedback gets its example from the trigger"
-	"pg_dump of a database using the extension"
-	"the dump holds exactly the golden examples the trigger does not rebuild"
-	"pg_restore --exit-on-error into an empty database"
-	"the source holds the data"
-	"the restored database has the same rows, sequence and identity"
+source "$(dirname "$0")/tap.sh"
+
+plan \
+	"the source holds golden examples of every kind" \
+	"a direct INSERT of an approved feedback gets its example from the trigger" \
+	"pg_dump of a database using the extension" \
+	"the dump holds exactly the golden examples the trigger does not rebuild" \
+	"pg_restore --exit-on-error into an empty database" \
+	"the source holds the data" \
+	"the restored database has the same rows, sequence and identity" \
 	"the restored golden examples and their export are the same (content, activity, approver, impersonator)"
-)
-planned=$((${#names[@]} - 1))
 tmp=
 
-# Report the planned checks that have not run (the script stopped, or a
-# step they need failed), clean up, and exit non-zero if anything failed.
-finish() {
-	local rc=$?
-	skip_to "$planned" "not run: the script stopped early"
+cleanup() {
 	[ -n "$tmp" ] && rm -rf "$tmp"
-	if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then
-		exit 1
-	fi
-	exit 0
-}
-trap finish EXIT
-
-# report STATUS [DIAGNOSTICS-FILE]: the next planned check passed (STATUS
-# 0) or failed; on failure the file's first lines follow as TAP comments.
-report() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - ${names[$n]}"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - ${names[$n]}"
-		if [ -n "${2:-}" ] && [ -s "$2" ]; then
-			head -n 80 "$2" | sed 's/^/#   /'
-		fi
-	fi
-}
-
-# skip_to LAST REASON: every planned check up to LAST that has not been
-# reported fails, saying why.
-skip_to() {
-	while [ "$n" -lt "$1" ]; do
-		n=$((n + 1))
-		failed=$((failed + 1))
-		echo "not ok $n - ${names[$n]} # $2"
-	done
 }
 
 echo "1..$planned"
@@ -69,17 +32,6 @@ tmp="$(mktemp -d /tmp/feedback-dump.XXXXXX)" || exit 1
 dump="$tmp/dump"
 src=feedback_dump_src
 dst=feedback_dump_dst
-
-# Notices (extensions installed by CASCADE, objects that do not exist yet)
-# are not part of what is checked.
-export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
-
-# psql on database $1, stopping at the first error.
-q() {
-	local db="$1"
-	shift
-	psql -qXAt -v ON_ERROR_STOP=1 -d "$db" "$@"
-}
 
 psql -qX \
 	-c "DROP DATABASE IF EXISTS $src" -c "DROP DATABASE IF EXISTS $dst" \

@@ -21,58 +21,12 @@
 # run, and exits non-zero when any check failed.
 set -uo pipefail
 
-n=0		# checks reported so far
-planned=0	# checks planned so far
-failed=0	# checks that did not pass
-names=()	# the name of every planned check, by number
+source "$(dirname "$0")/tap.sh"
 tmp=
 
-# Report the planned checks that have not run (the script stopped, or a
-# step they need failed), clean up, and exit non-zero if anything failed.
-finish() {
-	local rc=$?
+cleanup() {
 	restore_library
-	skip_to "$planned" "not run: the script stopped early"
 	[ -n "$tmp" ] && rm -rf "$tmp"
-	if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then
-		exit 1
-	fi
-	exit 0
-}
-trap finish EXIT
-
-# plan NAME...: add checks to the plan.
-plan() {
-	local name
-	for name in "$@"; do
-		planned=$((planned + 1))
-		names[$planned]="$name"
-	done
-}
-
-# report STATUS [DIAGNOSTICS-FILE]: the next planned check passed (STATUS
-# 0) or failed; on failure the file's first lines follow as TAP comments.
-report() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - ${names[$n]}"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - ${names[$n]}"
-		if [ -n "${2:-}" ] && [ -s "$2" ]; then
-			head -n 80 "$2" | sed 's/^/#   /'
-		fi
-	fi
-}
-
-# skip_to LAST REASON: every planned check up to LAST that has not been
-# reported fails, saying why.
-skip_to() {
-	while [ "$n" -lt "$1" ]; do
-		n=$((n + 1))
-		failed=$((failed + 1))
-		echo "not ok $n - ${names[$n]} # $2"
-	done
 }
 
 cd "$(dirname "$0")/.." || exit 1
@@ -115,17 +69,6 @@ for script in $scripts; do
 	plan "${checks[@]}"
 done
 echo "1..$planned"
-
-# Notices (extensions installed by CASCADE, objects that do not exist yet)
-# are not part of what is checked.
-export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
-
-# psql on database $1, stopping at the first error.
-q() {
-	local db="$1"
-	shift
-	psql -qXAt -v ON_ERROR_STOP=1 -d "$db" "$@"
-}
 
 # The extension's members, described, in a stable order.
 objects() {
