@@ -59,7 +59,8 @@ SELECT jsonb_pretty(jsonb_set(feedback.grouped_by_conversation(:t, "limit" => 1,
                feedback.grouped_by_conversation(:t, "limit" => 1, "offset" => 1)->'results'->0->'feedbacks') AS i))
        #- '{results,0,latest_updated_at}');
 SELECT (r->>'latest_updated_at') = (r->'feedbacks'->0->>'updated_at') AS latest_is_newest_item,
-       (r->'feedbacks'->0->>'updated_at') > (r->'feedbacks'->1->>'updated_at') AS items_newest_first
+       ((r->'feedbacks'->0->>'updated_at'), (r->'feedbacks'->0->>'id'))
+         > ((r->'feedbacks'->1->>'updated_at'), (r->'feedbacks'->1->>'id')) AS items_newest_first
   FROM jsonb_array_elements(feedback.grouped_by_conversation(:t)->'results') AS r
  WHERE r->>'conversation_id' = 'c0000000-0000-0000-0000-000000000001';
 

@@ -91,20 +91,22 @@ SELECT pg_column_size('up'::feedback.rating) AS rating_size,
        pg_column_size('reviewed'::feedback.review_status) AS status_size;
 
 -- Binary I/O: send gives one byte; COPY BINARY round-trips; a bad byte is refused.
+-- The file is the client's, in the suite's own results directory, so that
+-- runs against any server, by any user, never share one.
 SELECT feedback.rating_send('up') AS up, feedback.rating_send('down') AS down,
        feedback.review_status_send('dismissed') AS dismissed;
-COPY rated TO '/tmp/feedback_types_test.bin' (FORMAT binary);
+\copy rated TO 'results/feedback_types_test.bin' (FORMAT binary)
 CREATE TABLE rated_copy (LIKE rated);
-COPY rated_copy FROM '/tmp/feedback_types_test.bin' (FORMAT binary);
+\copy rated_copy FROM 'results/feedback_types_test.bin' (FORMAT binary)
 SELECT count(*) AS same_rows FROM rated JOIN rated_copy USING (id)
  WHERE rated.r IS NOT DISTINCT FROM rated_copy.r AND rated.s = rated_copy.s;
 CREATE TABLE raw_bytes (id int, r bytea, s bytea);
 INSERT INTO raw_bytes VALUES (1, '\x07', '\x00');
-COPY raw_bytes TO '/tmp/feedback_types_test.bin' (FORMAT binary);
-COPY rated_copy FROM '/tmp/feedback_types_test.bin' (FORMAT binary);
+\copy raw_bytes TO 'results/feedback_types_test.bin' (FORMAT binary)
+\copy rated_copy FROM 'results/feedback_types_test.bin' (FORMAT binary)
 UPDATE raw_bytes SET r = '\x01', s = '\x09';
-COPY raw_bytes TO '/tmp/feedback_types_test.bin' (FORMAT binary);
-COPY rated_copy FROM '/tmp/feedback_types_test.bin' (FORMAT binary);
+\copy raw_bytes TO 'results/feedback_types_test.bin' (FORMAT binary)
+\copy rated_copy FROM 'results/feedback_types_test.bin' (FORMAT binary)
 
 DROP TABLE rated, rated_copy, raw_bytes;
 -- CASCADE: on Citus the shards' triggers and policies depend on the extension too.

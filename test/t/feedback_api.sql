@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION feedback CASCADE;
 \ir helpers/distribute.psql
-SELECT plan(60);
+SELECT plan(61);
 
 \set t '''7e000000-0000-0000-0000-000000000001'''
 \set other '''7e000000-0000-0000-0000-000000000002'''
@@ -154,8 +154,13 @@ SELECT throws_ok(format('SELECT feedback.patch(%L, %L, %L)', :t, :'alices', '{"r
 SELECT throws_ok(format('SELECT feedback.patch(%L, %L, %L)', :t, :'alices', '{"reaction": "meh"}'), '22P02',
                  NULL, 'a malformed reaction: 22P02');
 SELECT throws_ok(format('SELECT feedback.patch(%L, %L, NULL)', :t, :'alices'), '22023', NULL, 'NULL changes: 22023');
-SELECT is(feedback.patch(:t, :'alices', '{}')->>'updated_at', feedback.get(:t, :'alices')->>'updated_at',
+-- an earlier updated_at, so that a write in this transaction would show
+UPDATE feedback.feedback SET updated_at = '2026-01-02 03:04:05.678+00' WHERE tenant_id = :t AND id = :'alices';
+SELECT is(feedback.patch(:t, :'alices', '{}')->>'updated_at', '2026-01-02T03:04:05.678Z',
           'an empty patch changes nothing');
+SELECT is(feedback.patch(:t, :'alices', jsonb_build_object('comment', feedback.get(:t, :'alices')->'comment',
+                                                          'reasons', feedback.get(:t, :'alices')->'reasons'))->>'updated_at',
+          '2026-01-02T03:04:05.678Z', 'a patch that repeats the stored values changes nothing');
 SET LOCAL feedback.user_id = :bob;
 SELECT throws_ok(format('SELECT feedback.patch(%L, %L, %L)', :t, :'alices', '{"comment": "mine now"}'), 'PT404', NULL,
                  'another member''s feedback is not found: PT404');
