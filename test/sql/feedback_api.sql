@@ -128,11 +128,14 @@ SELECT id AS bobs FROM feedback.feedback WHERE user_id = :bob AND message_id IS 
 SET feedback.user_id = :alice;
 \set VERBOSITY sqlstate
 SELECT feedback.get(:t, :'bobs');
+\echo :LAST_ERROR_SQLSTATE
 \set VERBOSITY default
 SET feedback.user_id = :rita;
 SELECT feedback.get(:t, :'bobs') ->> 'comment' AS reviewer_sees;
 SELECT feedback.patch(:t, :'bobs', '{"comment": "edited by a reviewer"}');
+\echo :LAST_ERROR_SQLSTATE
 SELECT feedback.delete(:t, :'bobs');
+\echo :LAST_ERROR_SQLSTATE
 SET feedback.user_id = :adam;
 SELECT feedback.delete(:t, :'bobs') AS admin_deletes;
 SELECT count(*) AS bobs_rows FROM feedback.feedback WHERE user_id = :bob AND message_id IS NOT NULL;

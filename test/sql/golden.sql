@@ -50,6 +50,7 @@ SELECT feedback.configure(:t, 'negative', auto_approve => true, reason_required 
 SET feedback.user_id = :bob;
 SELECT feedback.submit(:t, 'a0000000-0000-0000-0000-000000000002', 'up') ->> 'status' AS positive_auto;
 SELECT feedback.submit(:t, 'a0000000-0000-0000-0000-000000000004', 'down');
+\echo :LAST_ERROR_SQLSTATE
 SELECT feedback.submit(:t, 'a0000000-0000-0000-0000-000000000004', 'down', 'Team is 60 now') ->> 'status' AS negative_auto;
 SELECT feedback.submit(:t, 'a0000000-0000-0000-0000-000000000004', comment => 'comment only, no rule') ->> 'status'
        AS comment_only;
@@ -58,6 +59,7 @@ SET feedback.user_id = :adam;
 SELECT (feedback.configure(:t, 'negative', auto_approve => false, reason_required => true) -> 'negative') - 'updated_at' AS negative_rule;
 SET feedback.user_id = :alice;
 SELECT feedback.submit(:t, 'a0000000-0000-0000-0000-000000000004', 'down');
+\echo :LAST_ERROR_SQLSTATE
 SELECT feedback.submit(:t, 'a0000000-0000-0000-0000-000000000004', 'down', 'reason given') ->> 'status' AS negative_not_auto;
 SET feedback.user_id = :adam;
 SELECT (feedback.configure(:t, 'positive', auto_approve => false) -> 'positive') - 'updated_at' AS positive_rule;
@@ -131,18 +133,24 @@ SELECT e - '{id,created_at,updated_at}'::text[] AS manual
   FROM feedback.add_golden_example(:t, 'a0000000-0000-0000-0000-000000000002', 'Pro is 25 dollars a month.') AS e;
 SELECT feedback.add_golden_example(:t, 'a0000000-0000-0000-0000-000000000004', 'Team is 60 dollars a month.') IS NOT NULL AS added;
 SELECT feedback.add_golden_example(:t, 'a0000000-0000-0000-0000-000000000001', 'x');
+\echo :LAST_ERROR_SQLSTATE
 SELECT feedback.add_golden_example(:t, 'a0000000-0000-0000-0000-000000000004', '');
+\echo :LAST_ERROR_SQLSTATE
 SELECT p - 'results' AS page, jsonb_array_length(p->'results') AS results, p->'results'->0->>'golden_response' AS newest
   FROM feedback.golden_examples(:t, "limit" => 1) AS p;
 SELECT p - 'results' AS page FROM feedback.golden_examples(:t, "limit" => 1, "offset" => 1) AS p;
 SELECT p - 'results' AS page FROM feedback.golden_examples(:t, false, 2, 1) AS p;
 SELECT feedback.golden_examples(:t, "limit" => 0);
+\echo :LAST_ERROR_SQLSTATE
 SELECT feedback.golden_examples(:t, "limit" => 1001);
+\echo :LAST_ERROR_SQLSTATE
 SELECT feedback.golden_examples(:t, "offset" => -1);
+\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM feedback.export_golden_examples(:t);
 COPY (SELECT * FROM feedback.export_golden_examples('7e000000-0000-0000-0000-000000000001')) TO STDOUT;
 SET feedback.user_id = :alice;
 SELECT * FROM feedback.export_golden_examples(:t);
+\echo :LAST_ERROR_SQLSTATE
 
 DROP VIEW examples;
 -- CASCADE: on Citus the shards' triggers and policies depend on the extension too.

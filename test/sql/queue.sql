@@ -77,6 +77,7 @@ SELECT 'mixed' AS filter, * FROM page(feedback.grouped_by_conversation(:t, 'mixe
 SELECT f AS filter, feedback.grouped_by_conversation(:t, f) - 'results' AS page
   FROM unnest(ARRAY['to_review', 'reviewed', 'mixed']) AS f;
 SELECT feedback.grouped_by_conversation(:t, 'dismissed');
+\echo :LAST_ERROR_SQLSTATE
 
 -- Search: case-insensitive, in comments and givers' emails, literal.
 SELECT s AS search, conversation, items
@@ -135,14 +136,19 @@ SELECT feedback.grouped_by_conversation(:t, "limit" => 2, "offset" => 10) AS bey
 SELECT feedback.grouped_by_conversation(:t, 'to_review', 'a b&c=d/é', true, 1, 1) - 'results' AS filters;
 SELECT conversation FROM page(feedback.grouped_by_conversation(:t, "limit" => 1, "offset" => 1));
 SELECT feedback.grouped_by_conversation(:t, "limit" => 0);
+\echo :LAST_ERROR_SQLSTATE
 SELECT feedback.grouped_by_conversation(:t, "limit" => 1001);
+\echo :LAST_ERROR_SQLSTATE
 SELECT feedback.grouped_by_conversation(:t, "offset" => -1);
+\echo :LAST_ERROR_SQLSTATE
 SELECT feedback.grouped_by_conversation(:t, include_archived => NULL);
+\echo :LAST_ERROR_SQLSTATE
 
 -- Tenants are apart: the other tenant's queue is empty.
 SELECT feedback.grouped_by_conversation(:other);
 SET feedback.user_id = :bob;
 SELECT feedback.grouped_by_conversation(:t);
+\echo :LAST_ERROR_SQLSTATE
 
 -- The maintained state equals its recomputation.
 SELECT feedback.verify_review_groups(:t) AS differences, feedback.verify_review_groups(:other) AS other;

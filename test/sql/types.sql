@@ -11,25 +11,40 @@ SELECT w AS input, w::feedback.rating AS rating
 
 -- Rejected rating input: the message lists the accepted words.
 SELECT 'meh'::feedback.rating;
+\echo :LAST_ERROR_SQLSTATE
 SELECT ''::feedback.rating;
+\echo :LAST_ERROR_SQLSTATE
 SELECT '   '::feedback.rating;
+\echo :LAST_ERROR_SQLSTATE
 SELECT 'positiv'::feedback.rating;
+\echo :LAST_ERROR_SQLSTATE
 SELECT 'positivee'::feedback.rating;
+\echo :LAST_ERROR_SQLSTATE
 SELECT 'thumbs up'::feedback.rating;
+\echo :LAST_ERROR_SQLSTATE
 SELECT '1'::feedback.rating;
+\echo :LAST_ERROR_SQLSTATE
 SELECT '👍👍'::feedback.rating;
+\echo :LAST_ERROR_SQLSTATE
 SELECT 'pösitive'::feedback.rating;
+\echo :LAST_ERROR_SQLSTATE
 SELECT E'positive\u0001'::feedback.rating;
+\echo :LAST_ERROR_SQLSTATE
 SELECT repeat('x', 100000)::feedback.rating;
+\echo :LAST_ERROR_SQLSTATE
 SELECT repeat('é', 50)::feedback.rating;
+\echo :LAST_ERROR_SQLSTATE
 
 -- Every accepted status word; pending means to_review.
 SELECT w AS input, w::feedback.review_status AS status
   FROM unnest(ARRAY['to_review', 'auto_approved', 'reviewed', 'dismissed', 'pending',
                     'PENDING', ' Reviewed ']) AS w;
 SELECT 'approved'::feedback.review_status;
+\echo :LAST_ERROR_SQLSTATE
 SELECT ''::feedback.review_status;
+\echo :LAST_ERROR_SQLSTATE
 SELECT repeat('z', 70000)::feedback.review_status;
+\echo :LAST_ERROR_SQLSTATE
 
 -- NULL stays NULL.
 SELECT NULL::feedback.rating IS NULL AS rating_null, NULL::feedback.review_status IS NULL AS status_null;
@@ -104,9 +119,11 @@ CREATE TABLE raw_bytes (id int, r bytea, s bytea);
 INSERT INTO raw_bytes VALUES (1, '\x07', '\x00');
 \copy raw_bytes TO 'results/feedback_types_test.bin' (FORMAT binary)
 \copy rated_copy FROM 'results/feedback_types_test.bin' (FORMAT binary)
+\echo :LAST_ERROR_SQLSTATE
 UPDATE raw_bytes SET r = '\x01', s = '\x09';
 \copy raw_bytes TO 'results/feedback_types_test.bin' (FORMAT binary)
 \copy rated_copy FROM 'results/feedback_types_test.bin' (FORMAT binary)
+\echo :LAST_ERROR_SQLSTATE
 
 DROP TABLE rated, rated_copy, raw_bytes;
 -- CASCADE: on Citus the shards' triggers and policies depend on the extension too.
