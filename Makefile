@@ -52,8 +52,8 @@ fuzz:
 valgrind:
 	@bash test/valgrind.sh
 
-# The three suites on a single-node Citus cluster, where Citus is installed
-# (make test runs it too).
+# Where Citus is installed: the suites on a Citus cluster of a coordinator and
+# two workers, and the equivalence test (make test runs it too).
 test-citus:
 	@bash test/citus.sh
 

@@ -1,60 +1,125 @@
 #!/usr/bin/env bash
-# test/citus.sh -- `make test-citus`, and the last part of `make test`: where
-# Citus is installed, a single-node Citus cluster (the coordinator holds the
-# shards) runs the regression, isolation and pgTAP suites with the tables
-# distributed by feedback.distribute (test/t/helpers/distribute.psql and the
-# specs' setup do it when the database has Citus), then checks in the
-# server log that every statement of the extension ran on one shard.
-# Where Citus is not installed it says so and skips.  Ends with "N passed, M failed".
+# test/citus.sh -- `make test-citus`, and the last part of `make test`.
+#
+# Where Citus is installed it starts a Citus cluster of three private
+# throwaway servers on this machine (citus_cluster_start, test/harness.sh):
+# a coordinator and two workers, Unix sockets only.  The coordinator holds
+# no shards, so every statement on a tenant's rows, and every trigger, runs
+# on a worker, in another server process than the API call.  Each suite
+# gets a database of its own, on every node, with both workers registered:
+#   - the regression suite and the pgTAP tests, with the tables distributed
+#     by feedback.distribute (test/t/helpers/distribute.psql does it when
+#     the database has Citus), against the same expected outputs;
+#   - the isolation specs, all on the cluster with workers but notify.spec,
+#     which runs on a single-node Citus database (README.md, "Scaling out",
+#     says why);
+#   - a check in the workers' logs that both workers stored feedback of the
+#     tests, and in every node's log that every statement of the extension
+#     was routed to one shard;
+#   - the equivalence test (test/equivalence.sh): one scripted session on a
+#     plain server and on the cluster must print the same.
+# Where Citus is not installed it says SKIPPED.  Ends with "N passed, M failed".
 
 source "$(dirname "$0")/harness.sh"
 set +e
 
-if [ ! -f "$("$PG_BIN/pg_config" --pkglibdir)/citus.so" ]; then
-	echo "Citus is not installed for PostgreSQL $PG_MAJOR: skipping the suites on Citus"
+if [ ! -f "$("$PG_BIN/pg_config" --pkglibdir 2>/dev/null)/citus.so" ]; then
+	echo "SKIPPED: Citus is not installed for PostgreSQL $PG_MAJOR, so the suites on Citus do not run"
 	echo "0 passed, 0 failed"
 	exit 0
 fi
 harness_setup >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
-CLUSTER_CONF="shared_preload_libraries = 'citus'
-citus.enable_unsafe_triggers = on
-citus.multi_task_query_log_level = log" cluster_start || { echo "0 passed, 1 failed"; exit 1; }
-cd "$TOP"
+# The workers' log lines name their database, for the check of where the
+# tests' feedback went.
+CITUS_CONF="log_line_prefix = '%m [%p] %q%d '" citus_cluster_start ||
+	{ echo "could not start the Citus cluster"; echo "0 passed, 1 failed"; exit 1; }
+cd "$TOP" || exit 1
 source "$TOP/test/suites.sh"
 
-# A database with Citus whose coordinator also holds shards.
-citus_database() {
-	psql -qX -c "CREATE DATABASE $1" >/dev/null 2>&1 &&
-		psql -qX -d "$1" -v ON_ERROR_STOP=1 >/dev/null <<SQL
-SET client_min_messages = warning;
-CREATE EXTENSION citus;
-SELECT pg_catalog.citus_set_coordinator_host('$PGHOST', $PGPORT);
-SELECT pg_catalog.citus_set_node_property('$PGHOST', $PGPORT, 'shouldhaveshards', true);
-SQL
+# The isolation specs that cannot run on a cluster with workers (README.md,
+# "Scaling out"): they run on a single-node Citus database instead.
+SINGLE_NODE_SPECS="notify"
+
+echo "== on Citus $(psql -qXAt -c "SELECT default_version FROM pg_available_extensions WHERE name = 'citus'"):" \
+	"a coordinator and two workers (ports $CITUS_COORDINATOR_PORT, ${CITUS_WORKER_PORTS// /, })"
+# Keep the differences of a failed pg_regress run, which the next run
+# would remove: results/citus/NAME.diffs.
+keep_diffs() {
+	[ -f regression.diffs ] || return 0
+	mkdir -p results/citus
+	cp regression.diffs "results/citus/$1.diffs"
+	echo "# the differences are in results/citus/$1.diffs"
+}
+rm -rf results/citus
+database() {
+	if citus_database "$@"; then
+		return 0
+	fi
+	echo "not ok - could not create the Citus database $1"
+	failed=$((failed + 1))
+	return 1
 }
 
-echo "== on Citus $(psql -qXAt -c "SELECT default_version FROM pg_available_extensions WHERE name = 'citus'")"
-for suite in regress isolation pgtap; do
-	if ! citus_database "feedback_citus_$suite"; then
-		echo "could not create a Citus database for the $suite suite"
-		failed=$((failed + 1))
-		continue
-	fi
-	case $suite in
-		regress) run_regress TEST_DB=feedback_citus_regress ;;
-		isolation) run_isolation TEST_DB=feedback_citus_isolation ;;
-		pgtap) run_pgtap feedback_citus_pgtap ;;
-	esac
+database feedback_citus_regress && run_regress TEST_DB=feedback_citus_regress && keep_diffs regress
+database feedback_citus_pgtap && run_pgtap feedback_citus_pgtap
+
+specs_all=$(for spec in test/specs/*.spec; do basename "$spec" .spec; done)
+specs_workers=$(grep -vxF -f <(tr ' ' '\n' <<<"$SINGLE_NODE_SPECS") <<<"$specs_all" | tr '\n' ' ')
+if database feedback_citus_isolation; then
+	# The isolation tester asks whether a session waits for a lock; on a
+	# cluster the wait is in a worker's backend, which only Citus's version
+	# of that function sees.
+	psql -qXAt -d feedback_citus_isolation -c 'SELECT citus_internal.replace_isolation_tester_func()' >/dev/null
+	run_make_suite "isolation specs, on the cluster with workers" installcheck-isolation \
+		"$(wc -w <<<"$specs_workers")" TEST_DB=feedback_citus_isolation ISOLATION="$specs_workers"
+	keep_diffs isolation
+fi
+if database feedback_citus_isolation_single single; then
+	run_make_suite "isolation specs, on a single-node Citus database: $SINGLE_NODE_SPECS" installcheck-isolation \
+		"$(wc -w <<<"$SINGLE_NODE_SPECS")" TEST_DB=feedback_citus_isolation_single ISOLATION="$SINGLE_NODE_SPECS"
+	keep_diffs isolation-single-node
+fi
+
+# Both workers stored feedback of the tests: the writes of a shard of
+# feedback.feedback in each worker's log, by suite.
+echo "== the tests' tenants on both workers"
+i=0
+empty=0
+for port in $CITUS_WORKER_PORTS; do
+	i=$((i + 1))
+	total=0
+	for db in feedback_citus_regress feedback_citus_pgtap; do
+		writes=$(grep -cE "\] $db LOG:  (statement|execute [^:]*): (INSERT INTO|UPDATE|DELETE FROM) feedback\.feedback_[0-9]+ " \
+			"$CITUS_HOST/worker$i/server.log")
+		echo "# worker $i (port $port): $writes writes of feedback in $db"
+		total=$((total + writes))
+	done
+	[ "$total" -gt 0 ] || empty=$((empty + 1))
 done
+if [ "$empty" -eq 0 ]; then
+	passed=$((passed + 1))
+	echo "ok - both workers stored feedback of the regression and pgTAP suites"
+else
+	failed=$((failed + 1))
+	echo "not ok - $empty worker(s) stored no feedback of the regression and pgTAP suites"
+fi
+
 # Every statement of the extension's C code (they alone spell operators
-# OPERATOR(pg_catalog.=)) ran on one shard, but the two lookups of the
-# row-level security policies, which read memberships by user.
+# OPERATOR(pg_catalog.=)), on the coordinator or in a trigger on a worker,
+# ran on one shard, but the two lookups of the row-level security
+# policies, which read memberships by user.
 echo "== every query of the extension routed to one shard"
-stray=$(grep -A3 'LOG:  multi-task query about to be executed' "$CLUSTER_DIR/server.log" |
-	grep 'CONTEXT:  SQL statement .*OPERATOR(pg_catalog\.' |
-	grep -v 'SQL statement "SELECT pg_catalog.array_agg([A-Z ]*[a-z]\.[a-z_]*) FROM feedback.memberships' |
-	sed 's/.*CONTEXT:  //' | sort -u)
-if [ -z "$stray" ]; then
+multi=$(cat "$CITUS_HOST"/coordinator/server.log "$CITUS_HOST"/worker*/server.log |
+	grep -A3 'LOG:  multi-task query about to be executed' |
+	grep 'CONTEXT:  SQL statement .*OPERATOR(pg_catalog\.')
+policy='SQL statement "SELECT pg_catalog.array_agg([A-Z ]*[a-z]\.[a-z_]*) AS ids FROM feedback.memberships'
+stray=$(grep -v "$policy" <<<"$multi" | sed 's/.*CONTEXT:  //' | sort -u)
+# The positive control: the policy lookups, which do read every shard, were
+# logged and recognised, so the log and its reading work.
+if ! grep -q "$policy" <<<"$multi"; then
+	failed=$((failed + 1))
+	echo "not ok - the log shows no multi-shard statement at all, not even the row-level security lookups: the check cannot see"
+elif [ -z "$stray" ]; then
 	passed=$((passed + 1))
 	echo "ok - no statement of the extension ran on several shards"
 else
@@ -62,6 +127,13 @@ else
 	echo "not ok - statements of the extension ran on several shards:"
 	echo "$stray"
 fi
+
+echo "== equivalence: the same session on a plain server and on the cluster"
+out=$(mktemp)
+bash test/equivalence.sh 2>&1 | tee "$out"
+count_tap "$out"
+grep -qE '^[0-9]+ passed, [0-9]+ failed$' "$out" || failed=$((failed + 1))
+rm -f "$out"
 
 echo
 echo "$passed passed, $failed failed"

@@ -50,16 +50,20 @@ run_isolation() {
 	run_make_suite "isolation specs" installcheck-isolation "$(ls test/specs/*.spec | wc -l)" "$@"
 }
 
-# The pgTAP tests (test/t) in database $1; a failed run without a failed
-# test (a script that stopped) counts as one failure.
+# The pgTAP tests (test/t) in database $1.  The tests a script planned
+# but never ran (it stopped on an error) count as failures; a failed run
+# without any failed or missing test counts as one.
 run_pgtap() {
-	local db="$1" out rc bad
+	local db="$1" out rc bad missing
 	out=$(mktemp)
 	echo "== pgTAP"
 	pg_prove --verbose -d "$db" test/t/*.sql 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
+	missing=$(sed -nE 's/.*Bad plan\. +You planned ([0-9]+) tests? but ran ([0-9]+)\..*/\1 \2/p' "$out" |
+		awk '$1 > $2 { k += $1 - $2 } END { print k + 0 }')
 	bad=$(grep -cE '^not ok [0-9]+' "$out")
 	count_tap "$out"
-	[ "$rc" -ne 0 ] && [ "$bad" -eq 0 ] && failed=$((failed + 1))
+	failed=$((failed + missing))
+	[ "$rc" -ne 0 ] && [ "$bad" -eq 0 ] && [ "$missing" -eq 0 ] && failed=$((failed + 1))
 	rm -f "$out"
 }
