@@ -1,4 +1,4 @@
--- PostgREST's transaction, reproduced: SET LOCAL ROLE to a web role
+-- PostgREST's transaction, reproduced: set_config('role', ..., true) to a web role
 -- granted with grant_api, request.jwt.claims, request.headers (lower-case
 -- names), request.method and request.path as transaction-local settings,
 -- and the call with named arguments from json_to_record of the body, as
@@ -62,7 +62,7 @@ BEGIN
       INTO call
       FROM (SELECT regexp_split_to_array(trim(x), '\s+') AS a FROM unnest(string_to_array(args, ',')) AS x) AS s;
     BEGIN
-        EXECUTE 'SET LOCAL ROLE feedback_test_web';
+        PERFORM set_config('role', 'feedback_test_web', true);
         PERFORM set_config('request.jwt.claims',
                            CASE WHEN sub IS NULL THEN '{"role": "feedback_test_web"}'
                                 ELSE json_build_object('sub', sub, 'role', 'feedback_test_web')::text END, true);

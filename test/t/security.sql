@@ -104,12 +104,17 @@ SELECT is(pg_temp.outcome(format('SELECT pg_catalog.set_config(''feedback.user_i
                                  '00000000-0000-0000-0000-0000000000b2', format(c.call, :t2))),
           c.expected, format('other tenant''s admin: %s', format(c.call, 't2')))
   FROM cross_calls c ORDER BY c.n;
-SELECT is((SELECT count(*)::int FROM feedback.feedback WHERE tenant_id = :t), 1, 'tenant t still has its one feedback');
-SELECT is((SELECT comment FROM feedback.feedback WHERE id = 'f0000000-0000-0000-0000-000000000001'), 'wrong',
-          'unchanged by every refused or undone call');
+SELECT coalesce(((SELECT count(*)::int FROM feedback.feedback WHERE tenant_id = :t))::text, 'NULL') AS got,
+       coalesce((1)::text, 'NULL') AS want \gset
+SELECT is(:'got'::text, :'want'::text, 'tenant t still has its one feedback');
+SELECT coalesce(((SELECT comment FROM feedback.feedback WHERE id = 'f0000000-0000-0000-0000-000000000001'))::text, 'NULL') AS got,
+       coalesce(('wrong')::text, 'NULL') AS want \gset
+SELECT is(:'got'::text, :'want'::text, 'unchanged by every refused or undone call');
 SET LOCAL feedback.user_id = '00000000-0000-0000-0000-0000000000b2';
 SELECT is(feedback.grouped_by_conversation(:t2)->'count', '1'::jsonb, 'the other tenant''s queue holds its own group only');
-SELECT is((SELECT count(*)::int FROM feedback.export_golden_examples(:t2)), 0, 'and no examples of tenant t');
+SELECT coalesce(((SELECT count(*)::int FROM feedback.export_golden_examples(:t2)))::text, 'NULL') AS got,
+       coalesce((0)::text, 'NULL') AS want \gset
+SELECT is(:'got'::text, :'want'::text, 'and no examples of tenant t');
 RESET feedback.user_id;
 
 -- Row-level security: a reporting role with SELECT sees only the acting user's tenants.
@@ -117,18 +122,32 @@ CREATE ROLE feedback_test_report;
 GRANT USAGE ON SCHEMA feedback TO feedback_test_report;
 GRANT SELECT ON ALL TABLES IN SCHEMA feedback TO feedback_test_report;
 SET LOCAL ROLE feedback_test_report;
-SELECT is((SELECT count(*)::int FROM feedback.feedback), 0, 'reporting without an acting user: no feedback');
-SELECT is((SELECT count(*)::int FROM feedback.users), 0, 'nor users');
+SELECT coalesce(((SELECT count(*)::int FROM feedback.feedback))::text, 'NULL') AS got,
+       coalesce((0)::text, 'NULL') AS want \gset
+SELECT is(:'got'::text, :'want'::text, 'reporting without an acting user: no feedback');
+SELECT coalesce(((SELECT count(*)::int FROM feedback.users))::text, 'NULL') AS got,
+       coalesce((0)::text, 'NULL') AS want \gset
+SELECT is(:'got'::text, :'want'::text, 'nor users');
 SET LOCAL feedback.user_id = '00000000-0000-0000-0000-0000000000b2';
-SELECT is((SELECT array_agg(DISTINCT tenant_id::text) FROM feedback.feedback), ARRAY[:t2],
-          'as the other tenant''s admin: its feedback only');
-SELECT is((SELECT array_agg(email ORDER BY email) FROM feedback.users), ARRAY['other@example.com'],
-          'and the users of its tenants only');
-SELECT is((SELECT count(*)::int FROM feedback.conversations WHERE tenant_id = :t), 0, 'no conversation of tenant t');
-SELECT is((SELECT count(*)::int FROM feedback.review_groups WHERE tenant_id = :t), 0, 'no queue group of tenant t');
+SELECT coalesce(((SELECT array_agg(DISTINCT tenant_id::text) FROM feedback.feedback))::text, 'NULL') AS got,
+       coalesce((ARRAY[:t2])::text, 'NULL') AS want \gset
+SELECT is(:'got'::text, :'want'::text, 'as the other tenant''s admin: its feedback only');
+SELECT coalesce(((SELECT array_agg(email ORDER BY email) FROM feedback.users))::text, 'NULL') AS got,
+       coalesce((ARRAY['other@example.com'])::text, 'NULL') AS want \gset
+SELECT is(:'got'::text, :'want'::text, 'and the users of its tenants only');
+SELECT coalesce(((SELECT count(*)::int FROM feedback.conversations WHERE tenant_id = :t))::text, 'NULL') AS got,
+       coalesce((0)::text, 'NULL') AS want \gset
+SELECT is(:'got'::text, :'want'::text, 'no conversation of tenant t');
+SELECT coalesce(((SELECT count(*)::int FROM feedback.review_groups WHERE tenant_id = :t))::text, 'NULL') AS got,
+       coalesce((0)::text, 'NULL') AS want \gset
+SELECT is(:'got'::text, :'want'::text, 'no queue group of tenant t');
 SET LOCAL feedback.user_id = '00000000-0000-0000-0000-0000000000e1';
-SELECT is((SELECT array_agg(DISTINCT tenant_id::text) FROM feedback.feedback), ARRAY[:t], 'as tenant t''s reviewer: tenant t only');
-SELECT is((SELECT count(*)::int FROM feedback.users), 4, 'and the four users of tenant t');
+SELECT coalesce(((SELECT array_agg(DISTINCT tenant_id::text) FROM feedback.feedback))::text, 'NULL') AS got,
+       coalesce((ARRAY[:t])::text, 'NULL') AS want \gset
+SELECT is(:'got'::text, :'want'::text, 'as tenant t''s reviewer: tenant t only');
+SELECT coalesce(((SELECT count(*)::int FROM feedback.users))::text, 'NULL') AS got,
+       coalesce((4)::text, 'NULL') AS want \gset
+SELECT is(:'got'::text, :'want'::text, 'and the four users of tenant t');
 SELECT throws_ok($$UPDATE feedback.feedback SET comment = 'x'$$, '42501', NULL, 'SELECT only: no UPDATE');
 RESET ROLE;
 RESET feedback.user_id;
@@ -172,12 +191,15 @@ SELECT is((SELECT got::jsonb->>'comment' FROM planted_results WHERE n = 2), 'wro
 SELECT is((SELECT got FROM planted_results WHERE n = 3), 'PT404', 'another tenant''s feedback stays invisible');
 SELECT is((SELECT got::jsonb->'given_by'->>'email' FROM planted_results WHERE n = 4), 'member@example.com',
           'submit writes the caller''s own feedback');
-SELECT is((SELECT count(*)::int FROM feedback.feedback WHERE comment = 'planted'), 1, 'on the one answer, once');
+SELECT coalesce(((SELECT count(*)::int FROM feedback.feedback WHERE comment = 'planted'))::text, 'NULL') AS got,
+       coalesce((1)::text, 'NULL') AS want \gset
+SELECT is(:'got'::text, :'want'::text, 'on the one answer, once');
 SELECT is((SELECT got::jsonb->>'email' FROM planted_results WHERE n = 5), 'Case@Example.com',
           'put_user unchanged by a planted lower()');
 SELECT is((SELECT got FROM planted_results WHERE n = 6), 'PT409', 'and the email is still unique case-insensitively');
-SELECT is((SELECT count(*)::int FROM feedback.status_history WHERE feedback_id = 'f0000000-0000-0000-0000-000000000001'), 1,
-          'a direct UPDATE under planted operators: the trigger writes one history row');
+SELECT coalesce(((SELECT count(*)::int FROM feedback.status_history WHERE feedback_id = 'f0000000-0000-0000-0000-000000000001'))::text, 'NULL') AS got,
+       coalesce((1)::text, 'NULL') AS want \gset
+SELECT is(:'got'::text, :'want'::text, 'a direct UPDATE under planted operators: the trigger writes one history row');
 SELECT is((SELECT got FROM planted_results WHERE n = 7), '[]', 'and the queue state stays exact');
 SELECT is((SELECT (got::jsonb->>'count')::int FROM planted_results WHERE n = 8), 1, 'the queue counts the one group');
 
