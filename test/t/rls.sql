@@ -33,7 +33,7 @@ VALUES (:t, 'f0000000-0000-0000-0000-000000000001', 'c0000000-0000-0000-0000-000
         'a0000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a1', 'negative', 'wrong', now(), now()),
        (:t2, 'f0000000-0000-0000-0000-000000000002', 'c0000000-0000-0000-0000-000000000002',
         'a0000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-0000000000b2', 'positive', 'right', now(), now());
-CREATE ROLE feedback_test_report;
+CREATE ROLE feedback_test_report LOGIN;   -- on Citus it connects to the workers itself
 GRANT USAGE ON SCHEMA feedback TO feedback_test_report;
 GRANT SELECT ON ALL TABLES IN SCHEMA feedback TO feedback_test_report;
 
