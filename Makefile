@@ -14,6 +14,9 @@ REGRESS_OPTS = --inputdir=test
 ISOLATION = $(sort $(patsubst test/specs/%.spec,%,$(wildcard test/specs/*.spec)))
 ISOLATION_OPTS = --inputdir=test --outputdir=.
 
+# installcheck is ours (test/check.sh): each suite in a throwaway database.
+NO_INSTALLCHECK = 1
+
 PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 EXTRA_CLEAN = results regression.diffs regression.out output_iso tmp_check
 
@@ -28,7 +31,7 @@ $(OBJS): $(HEADERS)
 
 # The two commands.  Both install what is missing, build, install the
 # extension and run against a private throwaway cluster (see test/harness.sh).
-.PHONY: test demo bench soak fuzz valgrind test-citus installcheck-regress installcheck-isolation print-version
+.PHONY: test demo bench soak fuzz valgrind test-citus installcheck prove installcheck-regress installcheck-isolation print-version
 
 test:
 	@bash test/run.sh
@@ -57,8 +60,17 @@ valgrind:
 test-citus:
 	@bash test/citus.sh
 
-# Used by test/run.sh against the private cluster (PGHOST/PGPORT set);
-# TEST_DB runs them in that existing database (one with Citus) instead.
+# For DBAs, against their own server with the extension installed (PGHOST,
+# PGPORT, PGUSER as for psql): the regression and isolation suites, and the
+# pgTAP suite, each in a throwaway database created and dropped for the run.
+installcheck:
+	@bash test/check.sh installcheck
+
+prove:
+	@bash test/check.sh prove
+
+# The suites one by one, in the existing database TEST_DB (one with Citus,
+# or a throwaway one of test/check.sh); without it pg_regress makes its own.
 ifdef TEST_DB
 USE_DB = --use-existing --dbname=$(TEST_DB)
 endif

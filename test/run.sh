@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# test/run.sh -- `make test`: the regression suite (test/sql, expected/),
-# the isolation specs (test/specs) and the pgTAP tests (test/t) against a
-# private throwaway cluster, then the same suites on Citus where it is
-# installed (test/citus.sh).  Ends with "N passed, M failed"; exits non-zero
+# test/run.sh -- `make test`: the regression suite (test/sql, expected/)
+# and the isolation specs (test/specs) through `make installcheck`, the
+# pgTAP tests (test/t) through `make prove`, the dump, upgrade, fuzz and
+# soak tests, against a private throwaway cluster, then the same suites on
+# Citus where it is installed (test/citus.sh).  Ends with "N passed, M failed"; exits non-zero
 # on any failure.
 
 source "$(dirname "$0")/harness.sh"
@@ -13,16 +14,10 @@ cluster_start || exit 1
 cd "$TOP"
 
 source "$TOP/test/suites.sh"
-run_regress
-run_isolation
+run_installcheck
 
-echo "== dump and restore"
-bash test/dump.sh 2>&1 | tee /tmp/feedback-dump.$$
-count_tap /tmp/feedback-dump.$$
-
-echo "== upgrade path"
-bash test/upgrade.sh 2>&1 | tee /tmp/feedback-upgrade.$$
-count_tap /tmp/feedback-upgrade.$$
+run_tap_script "dump and restore" bash test/dump.sh
+run_tap_script "upgrade path" bash test/upgrade.sh
 
 echo "== fuzz (bounded: ${FUZZ_INPUTS:-20000} inputs)"
 psql -qX -c 'CREATE DATABASE feedback_fuzz' >/dev/null
@@ -35,8 +30,7 @@ else
 	cat /tmp/feedback-fuzz.$$
 fi
 
-psql -qX -c 'CREATE DATABASE feedback_tap' >/dev/null
-run_pgtap feedback_tap
+run_prove
 
 cluster_stop
 echo "== soak and crash (short: ${SOAK_SECONDS:-6}s)"
@@ -54,7 +48,7 @@ else
 	failed=$((failed + 1))
 fi
 
-rm -f /tmp/feedback-citus.$$ /tmp/feedback-dump.$$ /tmp/feedback-fuzz.$$ /tmp/feedback-soak.$$ /tmp/feedback-upgrade.$$
+rm -f /tmp/feedback-citus.$$ /tmp/feedback-fuzz.$$ /tmp/feedback-soak.$$
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
