@@ -57,3 +57,28 @@ COMMENT ON FUNCTION feedback.feedback_before_update() IS
     'Trigger: decide the status (transition table, resubmission), record who reviewed, write the history';
 COMMENT ON FUNCTION feedback.feedback_after_change() IS
     'Trigger: keep the review queue and golden examples, NOTIFY feedback_events';
+
+-- Identity: grant_api takes jwt_only (calls running as the role accept only
+-- a verified token).
+DROP FUNCTION feedback.grant_api(regrole);
+CREATE FUNCTION feedback.grant_api(role regrole, jwt_only boolean DEFAULT false) RETURNS void
+    AS 'MODULE_PATHNAME', 'feedback_grant_api'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION feedback.grant_api(regrole, boolean) IS
+$$Let a role call the feedback and review API
+
+Grants USAGE on schema feedback and EXECUTE on the API functions; no table
+privileges (the functions reach the data). With jwt_only, calls running as
+the role accept only a verified token (request.jwt.claims) as the acting
+user: the role joins the NOLOGIN role feedback_jwt_only.$$;
+REVOKE ALL ON FUNCTION feedback.grant_api(regrole, boolean) FROM PUBLIC;
+
+-- The row-level security helpers are not PUBLIC any more.
+REVOKE EXECUTE ON FUNCTION feedback.acting_user_id(), feedback.visible_tenants(),
+    feedback.visible_users() FROM PUBLIC;
+COMMENT ON FUNCTION feedback.acting_user_id() IS
+$$Get the acting user's id
+
+From the sub claim of a verified token (request.jwt.claims), else
+feedback.user_id; NULL when there is none. Used by the row-level security
+policies; a reporting role needs EXECUTE on it.$$;

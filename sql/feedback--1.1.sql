@@ -497,14 +497,16 @@ Returns the feedback object.$$;
 -- Privileges
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION feedback.grant_api(role regrole) RETURNS void
+CREATE FUNCTION feedback.grant_api(role regrole, jwt_only boolean DEFAULT false) RETURNS void
     AS 'MODULE_PATHNAME', 'feedback_grant_api'
     LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION feedback.grant_api(regrole) IS
+COMMENT ON FUNCTION feedback.grant_api(regrole, boolean) IS
 $$Let a role call the feedback and review API
 
 Grants USAGE on schema feedback and EXECUTE on the API functions; no table
-privileges (the functions reach the data).$$;
+privileges (the functions reach the data). With jwt_only, calls running as
+the role accept only a verified token (request.jwt.claims) as the acting
+user: the role joins the NOLOGIN role feedback_jwt_only.$$;
 
 CREATE FUNCTION feedback.grant_ingest(role regrole) RETURNS void
     AS 'MODULE_PATHNAME', 'feedback_grant_ingest'
@@ -791,8 +793,9 @@ CREATE FUNCTION feedback.acting_user_id() RETURNS uuid
 COMMENT ON FUNCTION feedback.acting_user_id() IS
 $$Get the acting user's id
 
-From feedback.user_id, else the JWT sub claim; NULL when there is none.
-Used by the row-level security policies.$$;
+From the sub claim of a verified token (request.jwt.claims), else
+feedback.user_id; NULL when there is none. Used by the row-level security
+policies; a reporting role needs EXECUTE on it.$$;
 
 CREATE FUNCTION feedback.visible_tenants() RETURNS uuid[]
     AS 'MODULE_PATHNAME', 'feedback_visible_tenants'
@@ -893,6 +896,8 @@ GRANT EXECUTE ON FUNCTION
     feedback.rating_to_bool(feedback.rating), feedback.bool_to_rating(boolean),
     feedback.status_summary_accum(integer, feedback.review_status),
     feedback.status_summary_final(integer),
-    feedback.status_summary(feedback.review_status),
-    feedback.acting_user_id(), feedback.visible_tenants(), feedback.visible_users()
+    feedback.status_summary(feedback.review_status)
 TO PUBLIC;
+-- The row-level security helpers are not PUBLIC: a reporting role granted
+-- SELECT on the tables needs EXECUTE on them too (see the README), and the
+-- API roles never get it.

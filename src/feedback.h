@@ -157,6 +157,9 @@ typedef struct FeedbackCaller
 	char	   *actor_email;
 } FeedbackCaller;
 
+/* The role whose members accept only a verified token (grant_api's jwt_only). */
+#define FEEDBACK_JWT_ONLY_ROLE "feedback_jwt_only"
+
 extern void feedback_resolve_caller(FeedbackCaller *caller, Datum tenant_id,
 									bool tenant_isnull, FeedbackRole min_role);
 extern bool feedback_session_actor(Datum tenant_id, FbValue *user_id, FbValue *impersonator);

@@ -42,7 +42,9 @@
 #include "utils/memutils.h"
 
 #define REASON_MAX_CHARS	64
-#define REASONS_MAX			16
+#define REASONS_MAX			16		/* distinct reasons stored */
+#define REASONS_MAX_GIVEN	64		/* entries of a list, before deduplication */
+#define CONTEXT_MAX_BYTES	8192	/* of context::text */
 #define LABEL_MAX_CHARS		64
 
 /* First key of the advisory locks that serialize first uses of a client key. */
@@ -272,6 +274,19 @@ NormalizeReasonStrings(char **tags, int n)
 }
 
 /*
+ * Raise 22023 for a list of more reasons than anyone gives.
+ */
+static void
+CheckReasonCount(int n)
+{
+	if (n > REASONS_MAX_GIVEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%d reasons given; a list may have at most %d entries", n, REASONS_MAX_GIVEN),
+				 errhint("Send each reason tag once; at most %d distinct tags are kept.", REASONS_MAX)));
+}
+
+/*
  * Whether two normalized reason arrays are equal.
  */
 static bool
@@ -304,6 +319,7 @@ NormalizeReasonArray(FbValue reasons)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("reasons must be a one-dimensional array of tags")));
+	CheckReasonCount(ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array)));
 	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 	tags = palloc(sizeof(char *) * Max(n, 1));
 	for (i = 0; i < n; i++)
@@ -337,6 +353,7 @@ NormalizeReasonJson(JsonbValue *value)
 				 errmsg("reasons must be an array of strings"),
 				 errhint("Send for example \"reasons\": [\"incorrect\"].")));
 
+	CheckReasonCount(JsonContainerSize(value->val.binary.data));
 	tags = palloc(sizeof(char *) * Max(JsonContainerSize(value->val.binary.data), 1));
 	it = JsonbIteratorInit(value->val.binary.data);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
@@ -351,6 +368,28 @@ NormalizeReasonJson(JsonbValue *value)
 		tags[n++] = pnstrdup(v.val.string.val, v.val.string.len);
 	}
 	return NormalizeReasonStrings(tags, n);
+}
+
+/*
+ * Raise 22023 unless context is a JSON object, 22001 when its text is
+ * longer than CONTEXT_MAX_BYTES.
+ */
+static void
+CheckContext(Jsonb *context)
+{
+	size_t		bytes;
+
+	if (!JB_ROOT_IS_OBJECT(context))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("context must be a JSON object"),
+				 errhint("Send for example {\"query_id\": 123, \"source\": \"search\"}.")));
+	bytes = strlen(JsonbToCString(NULL, &context->root, VARSIZE(context)));
+	if (bytes > CONTEXT_MAX_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+				 errmsg("context has %zu bytes; at most %d are allowed", bytes, CONTEXT_MAX_BYTES),
+				 errhint("Keep context to a few identifiers such as query_id and source.")));
 }
 
 /*
@@ -387,11 +426,8 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 	fb_check_comment(in->comment);
 	CheckLabel(in->kind, "kind");
 	CheckLabel(in->source_surface, "source_surface");
-	if (!in->context.isnull && !JB_ROOT_IS_OBJECT(DatumGetJsonbP(in->context.value)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("context must be a JSON object"),
-				 errhint("Send for example {\"query_id\": 123, \"source\": \"search\"}.")));
+	if (!in->context.isnull)
+		CheckContext(DatumGetJsonbP(in->context.value));
 
 	if (in->message_id.isnull)
 		rule = in->has_rating ? feedback_rule_for(tenant, in->rating) : rule;

@@ -4,8 +4,9 @@
  *	  Who is calling: the acting user, impersonation and membership roles.
  *
  * Every feedback and review API call goes through feedback_resolve_caller.
- * The acting user is the setting feedback.user_id, else the sub claim of
- * PostgREST's request.jwt.claims.  With feedback.impersonate_email (or the
+ * The acting user is the sub claim of PostgREST's request.jwt.claims when
+ * there is a verified token (and then nothing else), else the setting
+ * feedback.user_id; a role granted with jwt_only accepts only the token.  With feedback.impersonate_email (or the
  * x-impersonate-email header of request.headers) an acting user who has
  * can_impersonate acts as the member with that email; when no member of
  * the tenant has it, the call proceeds as the acting user.  Every refusal
@@ -18,9 +19,11 @@
 #include "feedback.h"
 
 #include "catalog/pg_type_d.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/acl.h"
 #include "utils/guc.h"
 
 /* The acting user, with its role in the tenant (NULL when not a member). */
@@ -81,14 +84,42 @@ SettingValue(const char *name)
 }
 
 /*
- * The acting user's id as text: feedback.user_id, else the JWT sub claim.
+ * The acting user's id as text: the sub claim of a verified token
+ * (request.jwt.claims set and not empty), and nothing else when there is
+ * one; else feedback.user_id.  A sub that is not a JSON string is no
+ * acting user.  *from_token says which one was read.
  */
 static const char *
-ActingUserText(void)
+ActingUserText(bool *from_token)
 {
+	const char *claims = SettingValue("request.jwt.claims");
+
+	*from_token = claims != NULL;
+	if (claims != NULL)
+		return fb_json_string_field(claims, "sub");
 	if (feedback_user_id_setting != NULL && feedback_user_id_setting[0] != '\0')
 		return feedback_user_id_setting;
-	return fb_json_string_field(SettingValue("request.jwt.claims"), "sub");
+	return NULL;
+}
+
+/*
+ * Raise 42501 when the session's role accepts only a verified token
+ * (granted with grant_api(role, jwt_only => true)) and the call has none.
+ * The role is the one the session runs as (SET ROLE, or PostgREST's role
+ * setting), not the owner a SECURITY DEFINER function runs as.
+ */
+static void
+RequireTokenOfJwtOnlyRole(bool from_token)
+{
+	Oid			jwt_only = get_role_oid(FEEDBACK_JWT_ONLY_ROLE, true);
+
+	if (from_token || !OidIsValid(jwt_only) || !is_member_of_role_nosuper(GetOuterUserId(), jwt_only))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("role %s accepts only a verified token", GetUserNameFromId(GetOuterUserId(), false)),
+			 errdetail("feedback.grant_api gave this role jwt_only: feedback.user_id is not read."),
+			 errhint("Call through PostgREST with a JWT whose sub claim is the user's id.")));
 }
 
 /*
@@ -117,6 +148,7 @@ ImpersonateEmail(void)
 static bool
 ResolveActingUser(FeedbackCaller *caller, Datum tenant_id)
 {
+	bool		from_token;
 	const char *user_text;
 	const char *email;
 	Datum		args[2];
@@ -127,7 +159,8 @@ ResolveActingUser(FeedbackCaller *caller, Datum tenant_id)
 	memset(caller, 0, sizeof(*caller));
 	caller->tenant_id = *DatumGetUUIDP(tenant_id);
 
-	user_text = ActingUserText();
+	user_text = ActingUserText(&from_token);
+	RequireTokenOfJwtOnlyRole(from_token);
 	if (user_text == NULL)
 		return false;
 	if (!fb_uuid_parse(user_text, &caller->user_id))
@@ -195,7 +228,7 @@ feedback_resolve_caller(FeedbackCaller *caller, Datum tenant_id, bool tenant_isn
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("no acting user"),
-				 errdetail("Neither the setting feedback.user_id nor the sub claim of request.jwt.claims is set."),
+				 errdetail("Neither a verified token (request.jwt.claims) with a sub claim nor the setting feedback.user_id names one."),
 				 errhint("Run SET LOCAL feedback.user_id = '<user uuid>' first, or call through PostgREST with a JWT whose sub claim is the user's id.")));
 	if (caller->role == FB_ROLE_NONE)
 		ereport(ERROR,
@@ -280,7 +313,8 @@ PG_FUNCTION_INFO_V1(feedback_acting_user_id);
 Datum
 feedback_acting_user_id(PG_FUNCTION_ARGS)
 {
-	const char *text = ActingUserText();
+	bool		from_token;
+	const char *text = ActingUserText(&from_token);
 	pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
 
 	if (text == NULL || !fb_uuid_parse(text, id))
@@ -303,7 +337,8 @@ typedef struct PolicyCache
 static Datum
 PolicyArray(FunctionCallInfo fcinfo, FbQuery *query)
 {
-	const char *text = ActingUserText();
+	bool		from_token;
+	const char *text = ActingUserText(&from_token);
 	PolicyCache *cache = (PolicyCache *) fcinfo->flinfo->fn_extra;
 	pg_uuid_t	id;
 	bool		isnull = true;

@@ -21,6 +21,7 @@
 #include "catalog/pg_collation_d.h"
 #include "catalog/pg_type_d.h"
 #include "common/hashfn.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/formatting.h"
 
@@ -141,26 +142,75 @@ UpsertOrGet(FbQuery *upsert, FbQuery *get, Datum *values, const bool *isnull)
 		elog(ERROR, "row vanished after upsert");
 }
 
+/* Code point ranges an email may not hold: white space and invisible characters. */
+static const pg_wchar invisible[][2] = {
+	{0x0000, 0x0020},			/* controls and the space */
+	{0x007F, 0x00A0},			/* DEL, the C1 controls, no-break space */
+	{0x00AD, 0x00AD},			/* soft hyphen */
+	{0x034F, 0x034F},			/* combining grapheme joiner */
+	{0x061C, 0x061C},			/* Arabic letter mark */
+	{0x115F, 0x1160},			/* Hangul fillers */
+	{0x1680, 0x1680},			/* Ogham space mark */
+	{0x180B, 0x180E},			/* Mongolian selectors and vowel separator */
+	{0x2000, 0x200F},			/* spaces, zero-width characters, direction marks */
+	{0x2028, 0x202F},			/* line and paragraph separators, embeddings, narrow space */
+	{0x205F, 0x206F},			/* medium space, word joiner, invisible operators, isolates */
+	{0x3000, 0x3000},			/* ideographic space */
+	{0x3164, 0x3164},			/* Hangul filler */
+	{0xFE00, 0xFE0F},			/* variation selectors */
+	{0xFEFF, 0xFEFF},			/* zero-width no-break space */
+	{0xFFA0, 0xFFA0},			/* halfwidth Hangul filler */
+	{0xFFF9, 0xFFFB},			/* interlinear annotation */
+	{0x1D173, 0x1D17A},			/* musical formatting */
+	{0xE0000, 0xE0FFF},			/* tags and variation selectors supplement */
+};
+
+/*
+ * Whether a string holds white space or an invisible character.  Outside
+ * UTF-8 databases, only ASCII's are known.
+ */
+static bool
+HasInvisible(const char *str)
+{
+	int			len = strlen(str);
+	pg_wchar   *chars = palloc(sizeof(pg_wchar) * (len + 1));
+	int			n;
+	int			i;
+	int			r;
+
+	if (GetDatabaseEncoding() != PG_UTF8)
+	{
+		for (i = 0; i < len; i++)
+			if ((unsigned char) str[i] <= ' ' || str[i] == 0x7f)
+				return true;
+		return false;
+	}
+	n = pg_mb2wchar_with_len(str, chars, len);
+	for (i = 0; i < n; i++)
+		for (r = 0; r < (int) lengthof(invisible); r++)
+			if (chars[i] >= invisible[r][0] && chars[i] <= invisible[r][1])
+				return true;
+	return false;
+}
+
 /*
  * Raise 22023 unless email looks like an address: one @ with text on both
- * sides, no white space or control characters, at most 320 bytes.
+ * sides, no white space of any kind (Unicode spaces included) and no
+ * invisible or format character (zero-width, direction controls), at most
+ * 320 bytes.
  */
 static void
 CheckEmail(const char *email)
 {
 	const char *at = strchr(email, '@');
-	const char *p;
 	bool		ok = strlen(email) <= 320 && at != NULL && at != email &&
-		at[1] != '\0' && strchr(at + 1, '@') == NULL;
+		at[1] != '\0' && strchr(at + 1, '@') == NULL && !HasInvisible(email);
 
-	for (p = email; ok && *p; p++)
-		if ((unsigned char) *p <= ' ' || *p == 0x7f)
-			ok = false;
 	if (!ok)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid email \"%s\"", fb_quotable(email)),
-				 errdetail("An email has one @ with text on both sides, no spaces or control characters, and at most 320 bytes.")));
+				 errdetail("An email has one @ with text on both sides, no white space or invisible characters of any kind, and at most 320 bytes.")));
 }
 
 PG_FUNCTION_INFO_V1(feedback_put_user);

@@ -343,6 +343,15 @@ FieldObjectEnd(void *state)
 	JSON_ACTION_DONE;
 }
 
+/* An array is no string: a key whose value is one is not found. */
+static JSON_ACTION_RESULT
+FieldArrayStart(void *state)
+{
+	((FieldSearch *) state)->depth++;
+	((FieldSearch *) state)->in_key = false;
+	JSON_ACTION_DONE;
+}
+
 static JSON_ACTION_RESULT
 FieldStart(void *state, char *fname, bool isnull)
 {
@@ -420,6 +429,8 @@ fb_json_string_field(const char *json, const char *key)
 	sem.semstate = &search;
 	sem.object_start = FieldObjectStart;
 	sem.object_end = FieldObjectEnd;
+	sem.array_start = FieldArrayStart;
+	sem.array_end = FieldObjectEnd;
 	sem.object_field_start = FieldStart;
 	sem.scalar = FieldScalar;
 

@@ -1,8 +1,12 @@
 /*-------------------------------------------------------------------------
  *
  * privileges.c
- *	  feedback.grant_api(role) and feedback.grant_ingest(role): EXECUTE on
- *	  one set of API functions and USAGE on the schema, nothing else.
+ *	  feedback.grant_api(role, jwt_only) and feedback.grant_ingest(role):
+ *	  EXECUTE on one set of API functions and USAGE on the schema, nothing
+ *	  else.  With jwt_only, the role becomes a member of the NOLOGIN role
+ *	  feedback_jwt_only (made on first use), whose members accept only a
+ *	  verified token as the acting user (identity.c); without it, the role
+ *	  leaves that role.
  *
  * GRANT takes no parameters, so the statement is built from the role's
  * quoted name and each function's catalog signature, never from text a
@@ -19,6 +23,7 @@
 #include "catalog/pg_proc.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/catcache.h"
 #include "utils/regproc.h"
@@ -39,10 +44,11 @@ static const char *const ingest_functions[] = {
 
 /*
  * Grant USAGE on schema feedback and EXECUTE on every function of the
- * schema named in names (all overloads) to role.
+ * schema named in names (all overloads) to role, with more statements to
+ * run after them (or NULL).
  */
 static void
-GrantFunctions(Oid role, const char *const *names)
+GrantFunctions(Oid role, const char *const *names, const char *more)
 {
 	Oid			nsp = get_namespace_oid("feedback", false);
 	const char *grantee = quote_identifier(GetUserNameFromId(role, false));
@@ -69,6 +75,9 @@ GrantFunctions(Oid role, const char *const *names)
 		ReleaseSysCacheList(procs);
 	}
 
+	if (more != NULL)
+		appendStringInfoString(&sql, more);
+
 	fb_connect();
 	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
 		elog(ERROR, "could not grant: %s", sql.data);
@@ -77,13 +86,31 @@ GrantFunctions(Oid role, const char *const *names)
 
 PG_FUNCTION_INFO_V1(feedback_grant_api);
 /*
- * grant_api(role): let role call the feedback and review API.
+ * grant_api(role, jwt_only): let role call the feedback and review API;
+ * with jwt_only, only with a verified token.
  */
 Datum
 feedback_grant_api(PG_FUNCTION_ARGS)
 {
+	Oid			role;
+	bool		jwt_only;
+	Oid			jwt_only_role;
+	const char *grantee;
+	const char *more = NULL;
+
 	fb_require_arg(fcinfo, 0, "role");
-	GrantFunctions(PG_GETARG_OID(0), api_functions);
+	fb_require_arg(fcinfo, 1, "jwt_only");
+	role = PG_GETARG_OID(0);
+	jwt_only = PG_GETARG_BOOL(1);
+	jwt_only_role = get_role_oid(FEEDBACK_JWT_ONLY_ROLE, true);
+	grantee = quote_identifier(GetUserNameFromId(role, false));
+	if (jwt_only)
+		more = psprintf("%sGRANT %s TO %s;",
+						OidIsValid(jwt_only_role) ? "" : "CREATE ROLE " FEEDBACK_JWT_ONLY_ROLE " NOLOGIN;",
+						FEEDBACK_JWT_ONLY_ROLE, grantee);
+	else if (OidIsValid(jwt_only_role) && is_member_of_role_nosuper(role, jwt_only_role))
+		more = psprintf("REVOKE %s FROM %s;", FEEDBACK_JWT_ONLY_ROLE, grantee);
+	GrantFunctions(role, api_functions, more);
 	PG_RETURN_VOID();
 }
 
@@ -95,6 +122,6 @@ Datum
 feedback_grant_ingest(PG_FUNCTION_ARGS)
 {
 	fb_require_arg(fcinfo, 0, "role");
-	GrantFunctions(PG_GETARG_OID(0), ingest_functions);
+	GrantFunctions(PG_GETARG_OID(0), ingest_functions, NULL);
 	PG_RETURN_VOID();
 }

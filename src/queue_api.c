@@ -24,6 +24,7 @@
 
 #include "catalog/pg_type_d.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 
 static FbQuery counts_query = {
@@ -32,6 +33,9 @@ static FbQuery counts_query = {
 	" GROUP BY n.archived, n.state",
 	1, {UUIDOID}
 };
+
+/* The longest search, in characters: its cost grows with its length. */
+#define SEARCH_MAX_CHARS 256
 
 /* One bucket of the page: its ordered range, enabled by a parameter. */
 #define PAGE_BUCKET(archived, state, param) \
@@ -272,6 +276,11 @@ feedback_grouped_by_conversation(PG_FUNCTION_ARGS)
 	offset = PG_GETARG_INT32(5);
 	if (search != NULL && search[0] == '\0')
 		search = NULL;
+	if (search != NULL && pg_mbstrlen(search) > SEARCH_MAX_CHARS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("search must have at most %d characters", SEARCH_MAX_CHARS),
+				 errhint("Search for a word or a phrase of the comment, or part of an email.")));
 
 	initStringInfo(&filters);
 	if (status != NULL)

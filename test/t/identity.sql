@@ -58,12 +58,12 @@ SELECT throws_ok('SELECT feedback.whoami(NULL)', '22023', 'tenant_id must not be
                  'a NULL tenant: 22023');
 SELECT throws_ok($$SELECT feedback.whoami('nope')$$, '22P02', NULL, 'a malformed tenant uuid: 22P02');
 
--- The JWT sub claim, when the setting is empty.
+-- The JWT sub claim of a verified token; with a token, the setting is not read.
 SET LOCAL feedback.user_id = '';
 SET LOCAL request.jwt.claims = '{"sub": "00000000-0000-0000-0000-000000000002", "role": "web"}';
 SELECT is(feedback.whoami(:tenant)->'user'->>'email', 'reviewer@example.com', 'the JWT sub claim names the acting user');
 SET LOCAL feedback.user_id = :admin;
-SELECT is(feedback.whoami(:tenant)->'user'->>'email', 'admin@example.com', 'the setting wins over the JWT');
+SELECT is(feedback.whoami(:tenant)->'user'->>'email', 'reviewer@example.com', 'the token wins over the setting');
 SET LOCAL feedback.user_id = '';
 SET LOCAL request.jwt.claims = '{"role": "web"}';
 SELECT throws_ok(format('SELECT feedback.whoami(%L)', :tenant), '42501', 'no acting user', 'claims without sub: 42501');

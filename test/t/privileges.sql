@@ -11,17 +11,15 @@ CREATE ROLE feedback_test_nobody;
 CREATE ROLE feedback_test_web;
 CREATE ROLE feedback_test_backend;
 
--- The support functions of the types, the aggregate and the row-level security
--- policies, callable by all.
+-- The support functions of the types and the aggregate, callable by all.
 CREATE TEMP TABLE type_support AS
 SELECT p.oid FROM pg_proc p
  WHERE p.pronamespace = 'feedback'::regnamespace
    AND (p.proname ~ '^(rating|review_status)_(in|out|recv|send|eq|ne|lt|le|gt|ge|cmp|hash|hash_extended)$'
         OR p.proname IN ('rating_to_bool', 'bool_to_rating', 'status_summary',
-                         'status_summary_accum', 'status_summary_final',
-                         'acting_user_id', 'visible_tenants', 'visible_users'));
+                         'status_summary_accum', 'status_summary_final'));
 
-SELECT is(count(*)::int, 34, 'the type, aggregate and row-level security support functions') FROM type_support;
+SELECT is(count(*)::int, 31, 'the type and aggregate support functions') FROM type_support;
 
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
           'PUBLIC may execute no other function of the extension')

@@ -36,6 +36,9 @@ VALUES (:t, 'f0000000-0000-0000-0000-000000000001', 'c0000000-0000-0000-0000-000
 CREATE ROLE feedback_test_report LOGIN;   -- on Citus it connects to the workers itself
 GRANT USAGE ON SCHEMA feedback TO feedback_test_report;
 GRANT SELECT ON ALL TABLES IN SCHEMA feedback TO feedback_test_report;
+-- the policies' helpers are not PUBLIC: a reporting role is granted them
+GRANT EXECUTE ON FUNCTION feedback.acting_user_id(), feedback.visible_tenants(), feedback.visible_users()
+    TO feedback_test_report;
 
 BEGIN;
 SELECT plan(9);
