@@ -1,9 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * body.c
- *	  Reading the JSON request bodies of put_conversation_feedback, patch
- *	  and update, and the checks of feedback content they share with
- *	  submit.
+ *	  Feedback content and the request bodies that carry it: the checks of
+ *	  comments and reasons (normalized once, for every entry point), and the
+ *	  JSON bodies of put_conversation_feedback, patch and update, whose
+ *	  content keys and aliases patch and update share.
  *
  * src/body.c
  *
@@ -11,8 +12,17 @@
  */
 #include "feedback.h"
 
+#include "catalog/pg_collation_d.h"
+#include "catalog/pg_type_d.h"
 #include "mb/pg_wchar.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/memutils.h"
+
+#define REASON_MAX_CHARS	64
+#define REASONS_MAX			16		/* distinct reasons stored */
+#define REASONS_MAX_GIVEN	64		/* entries of a list, before deduplication */
 
 /*
  * Raise 22001 when a comment is over the limit.
@@ -143,4 +153,203 @@ fb_require_content(bool has_rating, const char *comment)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("feedback needs a rating or a comment"),
 				 errhint("Send a rating (positive or negative), a comment, or both.")));
+}
+
+/* qsort comparator of C strings, by bytes */
+static int
+CompareStrings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * Normalize reasons: each a tag of 1..64 characters, no NULLs, at most 16
+ * distinct; returned as a sorted text[] without duplicates.
+ */
+Datum
+fb_reasons_from_strings(char **tags, int n)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	int			distinct = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		int			chars = pg_mbstrlen(tags[i]);
+
+		if (chars < 1 || chars > REASON_MAX_CHARS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("reason \"%s\" must have 1 to %d characters",
+							fb_quotable(tags[i]), REASON_MAX_CHARS),
+					 errhint("Reasons are short tags such as \"incorrect\" or \"too_long\".")));
+	}
+	qsort(tags, n, sizeof(char *), CompareStrings);
+	for (i = 0; i < n; i++)
+		if (i == 0 || strcmp(tags[i], tags[i - 1]) != 0)
+			elems[distinct++] = CStringGetTextDatum(tags[i]);
+	if (distinct > REASONS_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%d distinct reasons given; at most %d are allowed", distinct, REASONS_MAX)));
+	return PointerGetDatum(construct_array(elems, distinct, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/*
+ * Raise 22023 for a list of more reasons than anyone gives.
+ */
+static void
+CheckReasonCount(int n)
+{
+	if (n > REASONS_MAX_GIVEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%d reasons given; a list may have at most %d entries", n, REASONS_MAX_GIVEN),
+				 errhint("Send each reason tag once; at most %d distinct tags are kept.", REASONS_MAX)));
+}
+
+/*
+ * Whether two normalized reason arrays are equal.
+ */
+bool
+fb_reasons_equal(Datum a, Datum b)
+{
+	static FmgrInfo array_eq_info;
+
+	if (array_eq_info.fn_oid == InvalidOid)
+		fmgr_info_cxt(F_ARRAY_EQ, &array_eq_info, TopMemoryContext);
+	return DatumGetBool(FunctionCall2Coll(&array_eq_info, C_COLLATION_OID, a, b));
+}
+
+/*
+ * Normalize a text[] argument of reasons (NULL is no reasons).
+ */
+Datum
+fb_reasons_from_array(FbValue reasons)
+{
+	ArrayType  *array;
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **tags;
+	int			n;
+	int			i;
+
+	if (reasons.isnull)
+		return fb_reasons_from_strings(NULL, 0);
+	array = DatumGetArrayTypeP(reasons.value);
+	if (ARR_NDIM(array) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("reasons must be a one-dimensional array of tags")));
+	CheckReasonCount(ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array)));
+	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	tags = palloc(sizeof(char *) * Max(n, 1));
+	for (i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("reasons must not contain null")));
+		tags[i] = TextDatumGetCString(elems[i]);
+	}
+	return fb_reasons_from_strings(tags, n);
+}
+
+/*
+ * Normalize a JSON array of reasons (JSON null is no reasons).
+ */
+Datum
+fb_reasons_from_json(JsonbValue *value)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	  **tags;
+	int			n = 0;
+
+	if (value->type == jbvNull)
+		return fb_reasons_from_strings(NULL, 0);
+	if (value->type != jbvBinary || !JsonContainerIsArray(value->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("reasons must be an array of strings"),
+				 errhint("Send for example \"reasons\": [\"incorrect\"].")));
+
+	CheckReasonCount(JsonContainerSize(value->val.binary.data));
+	tags = palloc(sizeof(char *) * Max(JsonContainerSize(value->val.binary.data), 1));
+	it = JsonbIteratorInit(value->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok != WJB_ELEM)
+			continue;
+		if (v.type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("reasons must be an array of strings"),
+					 errhint("Send for example \"reasons\": [\"incorrect\"].")));
+		tags[n++] = pnstrdup(v.val.string.val, v.val.string.len);
+	}
+	return fb_reasons_from_strings(tags, n);
+}
+
+/*
+ * Whether a normalized reason array holds any tag.
+ */
+bool
+fb_reasons_any(Datum reasons)
+{
+	return ArrayGetNItems(ARR_NDIM(DatumGetArrayTypeP(reasons)),
+						  ARR_DIMS(DatumGetArrayTypeP(reasons))) > 0;
+}
+
+/*
+ * Apply the content keys present in changes to content: rating, with its
+ * aliases is_positive and reaction; comment, with its alias feedback;
+ * reasons.  Absent keys keep the value, null clears it.  Aliases of one
+ * field that disagree are 22023.  Shared by patch and update.
+ */
+void
+fb_body_content(Jsonb *changes, FeedbackContent *content)
+{
+	static const char *const rating_keys[] = {"rating", "is_positive", "reaction"};
+	static const char *const comment_keys[] = {"comment", "feedback"};
+	const char *rating_from = NULL;
+	const char *comment_from = NULL;
+	JsonbValue *v;
+	int			i;
+
+	for (i = 0; i < (int) lengthof(rating_keys); i++)
+	{
+		bool		has;
+		uint8		r = 0;
+
+		if ((v = fb_body_key(changes, rating_keys[i])) == NULL)
+			continue;
+		has = fb_body_rating(v, rating_keys[i], &r);
+		if (rating_from != NULL && (has != content->has_rating || (has && r != content->rating)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s and %s disagree", rating_from, rating_keys[i]),
+					 errhint("Send one of rating, is_positive and reaction.")));
+		content->has_rating = has;
+		content->rating = r;
+		rating_from = rating_keys[i];
+	}
+	for (i = 0; i < (int) lengthof(comment_keys); i++)
+	{
+		char	   *c;
+
+		if ((v = fb_body_key(changes, comment_keys[i])) == NULL)
+			continue;
+		c = fb_body_comment(v, comment_keys[i]);
+		if (comment_from != NULL && !fb_same_text(c, content->comment))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s and %s disagree", comment_from, comment_keys[i]),
+					 errhint("Send one of comment and feedback.")));
+		content->comment = c;
+		comment_from = comment_keys[i];
+	}
+	if ((v = fb_body_key(changes, "reasons")) != NULL)
+		content->reasons = fb_reasons_from_json(v);
 }

@@ -280,6 +280,22 @@ extern void fb_require_content(bool has_rating, const char *comment);
 extern void fb_body_check_keys(Jsonb *body, const char *name, const char *const *allowed,
 							   const char *hint);
 extern JsonbValue *fb_body_key(Jsonb *body, const char *key);
+
+/* A feedback's content: what makes a change a resubmission. */
+typedef struct FeedbackContent
+{
+	bool		has_rating;
+	uint8		rating;
+	char	   *comment;		/* NULL when there is none */
+	Datum		reasons;		/* text[], normalized */
+} FeedbackContent;
+
+extern void fb_body_content(Jsonb *changes, FeedbackContent *content);
+extern Datum fb_reasons_from_strings(char **tags, int n);
+extern Datum fb_reasons_from_array(FbValue reasons);
+extern Datum fb_reasons_from_json(JsonbValue *value);
+extern bool fb_reasons_equal(Datum a, Datum b);
+extern bool fb_reasons_any(Datum reasons);
 extern bool fb_body_rating(JsonbValue *value, const char *key, uint8 *rating);
 extern char *fb_body_comment(JsonbValue *value, const char *key);
 

@@ -29,21 +29,14 @@
 #include "feedback.h"
 
 #include "access/xact.h"
-#include "catalog/pg_collation_d.h"
 #include "catalog/pg_type_d.h"
 #include "common/hashfn.h"
 #include "mb/pg_wchar.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
-#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
-#include "utils/memutils.h"
 
-#define REASON_MAX_CHARS	64
-#define REASONS_MAX			16		/* distinct reasons stored */
-#define REASONS_MAX_GIVEN	64		/* entries of a list, before deduplication */
 #define CONTEXT_MAX_BYTES	8192	/* of context::text */
 #define LABEL_MAX_CHARS		64
 
@@ -233,143 +226,6 @@ CheckLabel(const char *value, const char *name)
 				 errmsg("%s must have 1 to %d characters", name, LABEL_MAX_CHARS)));
 }
 
-/* qsort comparator of C strings, by bytes */
-static int
-CompareStrings(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-/*
- * Normalize reasons: each a tag of 1..64 characters, no NULLs, at most 16
- * distinct; returned as a sorted text[] without duplicates.
- */
-static Datum
-NormalizeReasonStrings(char **tags, int n)
-{
-	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
-	int			distinct = 0;
-	int			i;
-
-	for (i = 0; i < n; i++)
-	{
-		int			chars = pg_mbstrlen(tags[i]);
-
-		if (chars < 1 || chars > REASON_MAX_CHARS)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("reason \"%s\" must have 1 to %d characters",
-							fb_quotable(tags[i]), REASON_MAX_CHARS),
-					 errhint("Reasons are short tags such as \"incorrect\" or \"too_long\".")));
-	}
-	qsort(tags, n, sizeof(char *), CompareStrings);
-	for (i = 0; i < n; i++)
-		if (i == 0 || strcmp(tags[i], tags[i - 1]) != 0)
-			elems[distinct++] = CStringGetTextDatum(tags[i]);
-	if (distinct > REASONS_MAX)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%d distinct reasons given; at most %d are allowed", distinct, REASONS_MAX)));
-	return PointerGetDatum(construct_array(elems, distinct, TEXTOID, -1, false, TYPALIGN_INT));
-}
-
-/*
- * Raise 22023 for a list of more reasons than anyone gives.
- */
-static void
-CheckReasonCount(int n)
-{
-	if (n > REASONS_MAX_GIVEN)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%d reasons given; a list may have at most %d entries", n, REASONS_MAX_GIVEN),
-				 errhint("Send each reason tag once; at most %d distinct tags are kept.", REASONS_MAX)));
-}
-
-/*
- * Whether two normalized reason arrays are equal.
- */
-static bool
-ReasonsEqual(Datum a, Datum b)
-{
-	static FmgrInfo array_eq_info;
-
-	if (array_eq_info.fn_oid == InvalidOid)
-		fmgr_info_cxt(F_ARRAY_EQ, &array_eq_info, TopMemoryContext);
-	return DatumGetBool(FunctionCall2Coll(&array_eq_info, C_COLLATION_OID, a, b));
-}
-
-/*
- * Normalize a text[] argument of reasons (NULL is no reasons).
- */
-static Datum
-NormalizeReasonArray(FbValue reasons)
-{
-	ArrayType  *array;
-	Datum	   *elems;
-	bool	   *nulls;
-	char	  **tags;
-	int			n;
-	int			i;
-
-	if (reasons.isnull)
-		return NormalizeReasonStrings(NULL, 0);
-	array = DatumGetArrayTypeP(reasons.value);
-	if (ARR_NDIM(array) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("reasons must be a one-dimensional array of tags")));
-	CheckReasonCount(ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array)));
-	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
-	tags = palloc(sizeof(char *) * Max(n, 1));
-	for (i = 0; i < n; i++)
-	{
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("reasons must not contain null")));
-		tags[i] = TextDatumGetCString(elems[i]);
-	}
-	return NormalizeReasonStrings(tags, n);
-}
-
-/*
- * Normalize a JSON array of reasons (JSON null is no reasons).
- */
-static Datum
-NormalizeReasonJson(JsonbValue *value)
-{
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	char	  **tags;
-	int			n = 0;
-
-	if (value->type == jbvNull)
-		return NormalizeReasonStrings(NULL, 0);
-	if (value->type != jbvBinary || !JsonContainerIsArray(value->val.binary.data))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("reasons must be an array of strings"),
-				 errhint("Send for example \"reasons\": [\"incorrect\"].")));
-
-	CheckReasonCount(JsonContainerSize(value->val.binary.data));
-	tags = palloc(sizeof(char *) * Max(JsonContainerSize(value->val.binary.data), 1));
-	it = JsonbIteratorInit(value->val.binary.data);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		if (tok != WJB_ELEM)
-			continue;
-		if (v.type != jbvString)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("reasons must be an array of strings"),
-					 errhint("Send for example \"reasons\": [\"incorrect\"].")));
-		tags[n++] = pnstrdup(v.val.string.val, v.val.string.len);
-	}
-	return NormalizeReasonStrings(tags, n);
-}
-
 /*
  * Raise 22023 unless context is a JSON object, 22001 when its text is
  * longer than CONTEXT_MAX_BYTES.
@@ -390,16 +246,6 @@ CheckContext(Jsonb *context)
 				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
 				 errmsg("context has %zu bytes; at most %d are allowed", bytes, CONTEXT_MAX_BYTES),
 				 errhint("Keep context to a few identifiers such as query_id and source.")));
-}
-
-/*
- * Whether a normalized reason array holds any tag.
- */
-static bool
-HasReasons(Datum reasons)
-{
-	return ArrayGetNItems(ARR_NDIM(DatumGetArrayTypeP(reasons)),
-						  ARR_DIMS(DatumGetArrayTypeP(reasons))) > 0;
 }
 
 /*
@@ -450,7 +296,7 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 		title = fb_get_val(0, "title");
 		user_message = fb_get_val(0, "prompt");
 	}
-	feedback_check_reason(rule, in->has_rating, in->rating, in->comment, HasReasons(in->reasons));
+	feedback_check_reason(rule, in->has_rating, in->rating, in->comment, fb_reasons_any(in->reasons));
 
 	if (!in->client_feedback_id.isnull)
 	{
@@ -569,7 +415,7 @@ feedback_submit(PG_FUNCTION_ARGS)
 	in.comment = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
 	if (in.comment != NULL && in.comment[0] == '\0')
 		in.comment = NULL;
-	in.reasons = NormalizeReasonArray(PG_ARGISNULL(4) ? FB_NULL : FB_VALUE(PG_GETARG_DATUM(4)));
+	in.reasons = fb_reasons_from_array(PG_ARGISNULL(4) ? FB_NULL : FB_VALUE(PG_GETARG_DATUM(4)));
 	in.kind = text_to_cstring(PG_GETARG_TEXT_PP(5));
 	in.source_surface = text_to_cstring(PG_GETARG_TEXT_PP(6));
 	in.client_feedback_id = PG_ARGISNULL(7) ? FB_NULL : FB_VALUE(PG_GETARG_DATUM(7));
@@ -618,7 +464,7 @@ feedback_put_conversation_feedback(PG_FUNCTION_ARGS)
 	memset(&in, 0, sizeof(in));
 	in.has_rating = rating != NULL && fb_body_rating(rating, "rating", &in.rating);
 	in.comment = comment != NULL ? fb_body_comment(comment, "comment") : NULL;
-	in.reasons = NormalizeReasonStrings(NULL, 0);
+	in.reasons = fb_reasons_from_strings(NULL, 0);
 	in.kind = "message_reaction";
 	in.source_surface = "api";
 	in.client_feedback_id = FB_NULL;
@@ -782,25 +628,17 @@ feedback_patch(PG_FUNCTION_ARGS)
 	Datum		tenant = PG_GETARG_DATUM(0);
 	Datum		id = PG_GETARG_DATUM(1);
 	Jsonb	   *changes;
-	bool		has_rating;
-	uint8		rating;
-	char	   *comment;
-	Datum		reasons;
+	FeedbackContent content;
 	Datum		old_reasons;
 	char	   *kind;
 	bool		content_changed;
 	bool		isnull;
 	FbValue		old_rating;
 	FbValue		message_id;
-	const char *old_comment;
+	char	   *old_comment;
 	const char *old_kind;
 	JsonbValue *v;
 	bool		kind_changed;
-	const char *const rating_keys[] = {"rating", "is_positive", "reaction"};
-	const char *const comment_keys[] = {"comment", "feedback"};
-	const char *rating_from = NULL;
-	const char *comment_from = NULL;
-	int			i;
 
 	fb_require_arg(fcinfo, 1, "id");
 	changes = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
@@ -812,48 +650,16 @@ feedback_patch(PG_FUNCTION_ARGS)
 	RequireAuthor(&caller, false, "patch");
 
 	old_rating = fb_get_val(0, "rating");
-	has_rating = !old_rating.isnull;
-	rating = has_rating ? (uint8) DatumGetChar(old_rating.value) : 0;
-	old_comment = comment = fb_get_text(0, "comment");
-	old_reasons = reasons = datumCopy(fb_get(0, "reasons", &isnull), false, -1);
+	old_comment = fb_get_text(0, "comment");
+	old_reasons = datumCopy(fb_get(0, "reasons", &isnull), false, -1);
 	old_kind = kind = fb_get_text(0, "kind");
 	message_id = fb_get_val(0, "message_id");
 
-	/* rating, is_positive and reaction are three names of one field */
-	for (i = 0; i < (int) lengthof(rating_keys); i++)
-	{
-		bool		has;
-		uint8		r = 0;
-
-		if ((v = fb_body_key(changes, rating_keys[i])) == NULL)
-			continue;
-		has = fb_body_rating(v, rating_keys[i], &r);
-		if (rating_from != NULL && (has != has_rating || (has && r != rating)))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s and %s disagree", rating_from, rating_keys[i]),
-					 errhint("Send one of rating, is_positive and reaction.")));
-		has_rating = has;
-		rating = r;
-		rating_from = rating_keys[i];
-	}
-	for (i = 0; i < (int) lengthof(comment_keys); i++)
-	{
-		char	   *c;
-
-		if ((v = fb_body_key(changes, comment_keys[i])) == NULL)
-			continue;
-		c = fb_body_comment(v, comment_keys[i]);
-		if (comment_from != NULL && !fb_same_text(c, comment))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s and %s disagree", comment_from, comment_keys[i]),
-					 errhint("Send one of comment and feedback.")));
-		comment = c;
-		comment_from = comment_keys[i];
-	}
-	if ((v = fb_body_key(changes, "reasons")) != NULL)
-		reasons = NormalizeReasonJson(v);
+	content.has_rating = !old_rating.isnull;
+	content.rating = content.has_rating ? (uint8) DatumGetChar(old_rating.value) : 0;
+	content.comment = old_comment;
+	content.reasons = old_reasons;
+	fb_body_content(changes, &content);
 	if ((v = fb_body_key(changes, "kind")) != NULL)
 	{
 		if (v->type != jbvString)
@@ -863,13 +669,13 @@ feedback_patch(PG_FUNCTION_ARGS)
 		kind = pnstrdup(v->val.string.val, v->val.string.len);
 		CheckLabel(kind, "kind");
 	}
-	fb_require_content(has_rating, comment);
+	fb_require_content(content.has_rating, content.comment);
 
 	content_changed =
-		has_rating != !old_rating.isnull ||
-		(has_rating && rating != (uint8) DatumGetChar(old_rating.value)) ||
-		!fb_same_text(comment, old_comment) ||
-		!ReasonsEqual(reasons, old_reasons);
+		content.has_rating != !old_rating.isnull ||
+		(content.has_rating && content.rating != (uint8) DatumGetChar(old_rating.value)) ||
+		!fb_same_text(content.comment, old_comment) ||
+		!fb_reasons_equal(content.reasons, old_reasons);
 	kind_changed = strcmp(kind, old_kind) != 0;
 
 	if (content_changed || kind_changed)
@@ -885,17 +691,17 @@ feedback_patch(PG_FUNCTION_ARGS)
 					 errmsg("you already gave feedback of kind \"%s\" on this answer", fb_quotable(kind)),
 					 errhint("Patch that feedback (%s) instead.",
 							 fb_uuid_text(DatumGetUUIDP(fb_get(0, "id", &isnull))))));
-		if (content_changed && has_rating)
-			feedback_check_reason(feedback_rule_for(tenant, rating), has_rating, rating, comment,
-								  HasReasons(reasons));
+		if (content_changed && content.has_rating)
+			feedback_check_reason(feedback_rule_for(tenant, content.rating), true, content.rating,
+								  content.comment, fb_reasons_any(content.reasons));
 
 		values[0] = tenant;
 		values[1] = id;
-		values[2] = BoolGetDatum(rating == FB_RATING_POSITIVE);
-		nulls[2] = !has_rating;
-		values[3] = comment ? CStringGetTextDatum(comment) : (Datum) 0;
-		nulls[3] = comment == NULL;
-		values[4] = reasons;
+		values[2] = BoolGetDatum(content.rating == FB_RATING_POSITIVE);
+		nulls[2] = !content.has_rating;
+		values[3] = content.comment ? CStringGetTextDatum(content.comment) : (Datum) 0;
+		nulls[3] = content.comment == NULL;
+		values[4] = content.reasons;
 		values[5] = CStringGetTextDatum(kind);
 		values[6] = UUIDPGetDatum(&caller.user_id);
 		values[7] = UUIDPGetDatum(&caller.actor_id);

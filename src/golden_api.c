@@ -62,10 +62,18 @@ static FbQuery examples_count_query = {
 	2, {UUIDOID, BOOLOID}
 };
 
+/*
+ * The lines of the export: per answer, its most recently approved or added
+ * active example (a model is never taught two answers to one prompt from
+ * the same source answer), oldest first.
+ */
 static FbQuery export_query = {
-	"SELECT g.prompt, g.golden_response FROM feedback.golden_example g"
-	" WHERE g.tenant_id OPERATOR(pg_catalog.=) $1 AND g.is_active"
-	" ORDER BY g.created_at, g.id",
+	"SELECT e.prompt, e.golden_response FROM ("
+	"  SELECT DISTINCT ON (g.message_id) g.prompt, g.golden_response, g.created_at, g.id"
+	"    FROM feedback.golden_example g"
+	"   WHERE g.tenant_id OPERATOR(pg_catalog.=) $1 AND g.is_active"
+	"   ORDER BY g.message_id, g.updated_at DESC, g.id DESC) e"
+	" ORDER BY e.created_at, e.id",
 	1, {UUIDOID}
 };
 

@@ -407,8 +407,9 @@ feedback_put_message(PG_FUNCTION_ARGS)
 		 strcmp(fb_get_text(0, "role"), role) != 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEEDBACK_CONFLICT),
-				 errmsg("message %s already exists as a %s message of conversation %s",
-						fb_uuid_text(DatumGetUUIDP(values[1])), fb_get_text(0, "role"),
+				 errmsg("message %s already exists as %s message of conversation %s",
+						fb_uuid_text(DatumGetUUIDP(values[1])),
+						strcmp(fb_get_text(0, "role"), "user") == 0 ? "a user" : "an assistant",
 						fb_uuid_text(DatumGetUUIDP(fb_get(0, "conversation_id", &null)))),
 				 errhint("A message keeps its conversation and role; use a new id for a new message.")));
 

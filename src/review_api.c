@@ -22,9 +22,10 @@
 #include "access/xact.h"
 #include "catalog/pg_type_d.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 
 static FbQuery lock_query = {
-	"SELECT f.status, f.rating, f.comment, f.corrected_response"
+	"SELECT f.status, f.rating, f.comment, f.reasons, f.corrected_response"
 	"  FROM feedback.feedback f"
 	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.id OPERATOR(pg_catalog.=) $2"
 	" FOR UPDATE",
@@ -35,9 +36,10 @@ static FbQuery review_query = {
 	"UPDATE feedback.feedback f"
 	"   SET status = $3::feedback.review_status, rating = $4::feedback.rating, comment = $5,"
 	"       corrected_response = $6, change_by = $7, change_impersonated_by = $8,"
-	"       change_note = $9"
+	"       change_note = $9, reasons = $10"
 	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.id OPERATOR(pg_catalog.=) $2",
-	9, {UUIDOID, UUIDOID, TEXTOID, BOOLOID, TEXTOID, TEXTOID, UUIDOID, UUIDOID, TEXTOID}
+	10, {UUIDOID, UUIDOID, TEXTOID, BOOLOID, TEXTOID, TEXTOID, UUIDOID, UUIDOID, TEXTOID,
+	TEXTARRAYOID}
 };
 
 static FbQuery history_query = {
@@ -87,9 +89,7 @@ static FbQuery settings_query = {
 typedef struct Review
 {
 	uint8		status;
-	bool		has_rating;
-	uint8		rating;
-	char	   *comment;
+	FeedbackContent content;
 	char	   *corrected_response;
 } Review;
 
@@ -106,9 +106,10 @@ LockForReview(Datum tenant, Datum id, Review *review)
 		feedback_not_found(id);
 	review->status = (uint8) DatumGetChar(fb_get(0, "status", &isnull));
 	rating = fb_get(0, "rating", &isnull);
-	review->has_rating = !isnull;
-	review->rating = isnull ? 0 : (uint8) DatumGetChar(rating);
-	review->comment = fb_get_text(0, "comment");
+	review->content.has_rating = !isnull;
+	review->content.rating = isnull ? 0 : (uint8) DatumGetChar(rating);
+	review->content.comment = fb_get_text(0, "comment");
+	review->content.reasons = datumCopy(fb_get(0, "reasons", &isnull), false, -1);
 	review->corrected_response = fb_get_text(0, "corrected_response");
 }
 
@@ -122,21 +123,24 @@ static void
 WriteReview(FeedbackCaller *caller, Datum tenant, Datum id, const Review *before,
 			const Review *after, const char *note)
 {
-	Datum		values[9];
-	bool		nulls[9] = {false};
+	Datum		values[10];
+	bool		nulls[10] = {false};
 
-	if (before->status == after->status && before->has_rating == after->has_rating &&
-		before->rating == after->rating && fb_same_text(before->comment, after->comment) &&
+	if (before->status == after->status &&
+		before->content.has_rating == after->content.has_rating &&
+		before->content.rating == after->content.rating &&
+		fb_same_text(before->content.comment, after->content.comment) &&
+		fb_reasons_equal(before->content.reasons, after->content.reasons) &&
 		fb_same_text(before->corrected_response, after->corrected_response))
 		return;
 
 	values[0] = tenant;
 	values[1] = id;
 	values[2] = CStringGetTextDatum(feedback_status_name(after->status));
-	values[3] = BoolGetDatum(after->rating == FB_RATING_POSITIVE);
-	nulls[3] = !after->has_rating;
-	values[4] = after->comment ? CStringGetTextDatum(after->comment) : (Datum) 0;
-	nulls[4] = after->comment == NULL;
+	values[3] = BoolGetDatum(after->content.rating == FB_RATING_POSITIVE);
+	nulls[3] = !after->content.has_rating;
+	values[4] = after->content.comment ? CStringGetTextDatum(after->content.comment) : (Datum) 0;
+	nulls[4] = after->content.comment == NULL;
 	values[5] = after->corrected_response ? CStringGetTextDatum(after->corrected_response) : (Datum) 0;
 	nulls[5] = after->corrected_response == NULL;
 	values[6] = UUIDPGetDatum(&caller->user_id);
@@ -144,6 +148,7 @@ WriteReview(FeedbackCaller *caller, Datum tenant, Datum id, const Review *before
 	nulls[7] = !caller->impersonating;
 	values[8] = note ? CStringGetTextDatum(note) : (Datum) 0;
 	nulls[8] = note == NULL;
+	values[9] = after->content.reasons;
 	fb_exec(&review_query, values, nulls, 0);
 }
 
@@ -172,7 +177,7 @@ feedback_set_status(PG_FUNCTION_ARGS)
 	after.status = (uint8) PG_GETARG_CHAR(2);
 	if (!PG_ARGISNULL(4))
 	{
-		if (!before.has_rating || before.rating != FB_RATING_NEGATIVE)
+		if (!before.content.has_rating || before.content.rating != FB_RATING_NEGATIVE)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("corrected_response is only for negative feedback"),
@@ -186,14 +191,16 @@ feedback_set_status(PG_FUNCTION_ARGS)
 
 PG_FUNCTION_INFO_V1(feedback_update);
 /*
- * update(tenant_id, id, changes): a reviewer's PATCH with keys status,
- * feedback (the comment) and is_positive.
+ * update(tenant_id, id, changes): a reviewer's PATCH (seed 000): the key
+ * status, and every content key of patch with the same names and aliases
+ * (rating, is_positive, reaction, comment, feedback, reasons).
  */
 Datum
 feedback_update(PG_FUNCTION_ARGS)
 {
-	static const char *const keys[] = {"status", "feedback", "is_positive", NULL};
-	const char *hint = "Allowed keys: status (to_review, reviewed, dismissed), feedback (the comment), is_positive.";
+	static const char *const keys[] = {"status", "rating", "is_positive", "reaction", "comment",
+	"feedback", "reasons", NULL};
+	const char *hint = "Allowed keys: status (to_review, reviewed, dismissed), rating, is_positive, reaction, comment, feedback (the comment), reasons.";
 	FeedbackCaller caller;
 	Datum		tenant = PG_GETARG_DATUM(0);
 	Datum		id = PG_GETARG_DATUM(1);
@@ -219,11 +226,15 @@ feedback_update(PG_FUNCTION_ARGS)
 					 errmsg("invalid status in changes"),
 					 errhint("Send one of to_review (or pending), reviewed, dismissed.")));
 	}
-	if ((v = fb_body_key(changes, "feedback")) != NULL)
-		after.comment = fb_body_comment(v, "feedback");
-	if ((v = fb_body_key(changes, "is_positive")) != NULL)
-		after.has_rating = fb_body_rating(v, "is_positive", &after.rating);
-	fb_require_content(after.has_rating, after.comment);
+	fb_body_content(changes, &after.content);
+	fb_require_content(after.content.has_rating, after.content.comment);
+	if (after.content.has_rating &&
+		(!before.content.has_rating || before.content.rating != after.content.rating ||
+		 !fb_same_text(before.content.comment, after.content.comment) ||
+		 !fb_reasons_equal(before.content.reasons, after.content.reasons)))
+		feedback_check_reason(feedback_rule_for(tenant, after.content.rating), true,
+							  after.content.rating, after.content.comment,
+							  fb_reasons_any(after.content.reasons));
 
 	WriteReview(&caller, tenant, id, &before, &after, NULL);
 	PG_RETURN_DATUM(fb_finish_jsonb(feedback_object_by_id(tenant, id)));

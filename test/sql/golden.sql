@@ -146,6 +146,8 @@ SELECT feedback.golden_examples(:t, "limit" => 1001);
 \echo :LAST_ERROR_SQLSTATE
 SELECT feedback.golden_examples(:t, "offset" => -1);
 \echo :LAST_ERROR_SQLSTATE
+-- One line per answer: the Team answer has two active examples (a user's
+-- thumbs-up and a manual one); only the most recently added is exported.
 SELECT * FROM feedback.export_golden_examples(:t);
 COPY (SELECT * FROM feedback.export_golden_examples('7e000000-0000-0000-0000-000000000001')) TO STDOUT;
 SET feedback.user_id = :alice;

@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION feedback CASCADE;
 \ir helpers/distribute.psql
-SELECT plan(74);
+SELECT plan(78);
 
 \set t '''7e000000-0000-0000-0000-000000000001'''
 \set alice '''00000000-0000-0000-0000-0000000000a1'''
@@ -143,6 +143,24 @@ SELECT is(feedback.configure(:t, 'thumbs_down', false, true), jsonb_build_object
                                          'impersonated_by', NULL,
                                          'updated_at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))),
           'configure returns the settings, who changed them and when, defaults for the rating not configured');
+
+-- update takes every content key of patch, with the same names and aliases.
+SET LOCAL feedback.user_id = :rita;
+SELECT is(feedback.update(:t, id, '{"rating": "down", "reasons": ["incorrect", "outdated"], "comment": "old price"}')
+              - '{id,tenant_id,conversation_id,message_id,turn_id,given_by,impersonated_by,context,user_message,conversation_title,suggested_action_type,suggested_action_data,created_at,updated_at,client_feedback_id,source_surface,kind,reviewed_by,reviewed_at,corrected_response}'::text[],
+          '{"rating": "negative", "is_positive": false, "reaction": "thumbs_down", "comment": "old price",
+            "reasons": ["incorrect", "outdated"], "status": "to_review"}'::jsonb,
+          'update: rating, comment and reasons, a resubmission back to review')
+  FROM cell_feedback WHERE kind = 'reviewer' AND n = 1;
+SELECT is(feedback.update(:t, id, '{"reaction": "thumbs_up", "feedback": "fine after all", "status": "reviewed"}')
+              ->> 'status', 'reviewed', 'update: the aliases reaction and feedback, with a status')
+  FROM cell_feedback WHERE kind = 'reviewer' AND n = 1;
+SELECT throws_ok(format('SELECT feedback.update(%L, %L, %L)', :t, id, '{"comment": "a", "feedback": "b"}'), '22023',
+                 'comment and feedback disagree', 'update: two names of the comment that disagree: 22023')
+  FROM cell_feedback WHERE kind = 'reviewer' AND n = 1;
+SELECT throws_ok(format('SELECT feedback.update(%L, %L, %L)', :t, id, '{"kind": "other"}'), '22023', NULL,
+                 'update: kind is not a key of update: 22023')
+  FROM cell_feedback WHERE kind = 'reviewer' AND n = 1;
 
 SELECT * FROM finish();
 ROLLBACK;
