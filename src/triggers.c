@@ -42,6 +42,7 @@
 #include "commands/trigger.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 /* At most this many columns of a row are set by the BEFORE trigger. */
@@ -172,12 +173,14 @@ feedback_before_update(PG_FUNCTION_ARGS)
 	bool		stated = !by.isnull || !impersonator.isnull || !note.isnull;
 	FbValue		now = FB_VALUE(TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
 	RowEdit		edit = {0};
+	MemoryContext caller_context;
 	uint8		to;
 	bool		names_reviewer;
 
 	if (TupleStatus(new, desc) == from && !content_changed && !correction_changed && !stated)
 		return PointerGetDatum(new);
 
+	caller_context = CurrentMemoryContext;
 	fb_connect();
 	to = DecideStatus(tenant, old, new, desc, content_changed);
 	if (to != TupleStatus(new, desc))
@@ -231,6 +234,8 @@ feedback_before_update(PG_FUNCTION_ARGS)
 		SetColumn(&edit, desc, "change_impersonated_by", FB_NULL);
 		SetColumn(&edit, desc, "change_note", FB_NULL);
 	}
+	/* the row returned must outlive SPI_finish: build it in the caller's memory */
+	MemoryContextSwitchTo(caller_context);
 	new = heap_modify_tuple_by_cols(new, desc, edit.n, edit.cols, edit.values, edit.nulls);
 	SPI_finish();
 	return PointerGetDatum(new);
