@@ -33,10 +33,9 @@ fi
 run_prove
 
 cluster_stop
-echo "== soak and crash (short: ${SOAK_SECONDS:-6}s)"
-SOAK_SECONDS="${SOAK_SECONDS:-6}" SOAK_CLIENTS="${SOAK_CLIENTS:-8}" bash test/soak.sh 2>&1 | tee /tmp/feedback-soak.$$
-count_tap /tmp/feedback-soak.$$
-grep -q '^soak: ' /tmp/feedback-soak.$$ || failed=$((failed + 1))
+run_tap_script "soak and crash (short: ${SOAK_SECONDS:-6}s)" \
+	env SOAK_SECONDS="${SOAK_SECONDS:-6}" SOAK_CLIENTS="${SOAK_CLIENTS:-8}" bash test/soak.sh
+run_tap_script "self-test of the runners: each fails on a broken input" bash test/selftest.sh
 
 echo "== the suites on Citus (make test-citus)"
 bash test/citus.sh 2>&1 | tee /tmp/feedback-citus.$$
@@ -48,7 +47,7 @@ else
 	failed=$((failed + 1))
 fi
 
-rm -f /tmp/feedback-citus.$$ /tmp/feedback-fuzz.$$ /tmp/feedback-soak.$$
+rm -f /tmp/feedback-citus.$$ /tmp/feedback-fuzz.$$
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
