@@ -317,6 +317,7 @@ typedef struct ExampleSource
 	FbValue		approved_by;	/* the reviewer; NULL for auto-approval */
 	FbValue		impersonated_by;
 	bool		deleted;
+	TimestampTz changed_at;		/* the feedback's updated_at; now for a delete */
 } ExampleSource;
 
 extern void feedback_keep_golden_example(Datum tenant_id, const ExampleSource *src);

@@ -20,6 +20,8 @@
  * which: keep it in step with feedback_keep_golden_example).  Its
  * approved_by is the reviewer (NULL for auto-approval) and impersonated_by
  * who impersonated them; a manual example names the reviewer who added it.
+ * Its times are the feedback's updated_at (the time of the change that
+ * approved or changed it), so a restore rebuilds the same times.
  *
  * src/golden.c
  *
@@ -97,7 +99,7 @@ static FbQuery example_deactivate_query = {
 void
 feedback_keep_golden_example(Datum tenant_id, const ExampleSource *src)
 {
-	Datum		now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	Datum		now = TimestampTzGetDatum(src->changed_at);
 	bool		approved = !src->deleted && !src->rating.isnull && !src->message_id.isnull &&
 		feedback_status_approves(src->status);
 	bool		positive;

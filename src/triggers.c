@@ -255,6 +255,8 @@ ExampleSourceOf(HeapTuple row, TupleDesc desc, bool deleted)
 	src.status = TupleStatus(row, desc);
 	src.corrected_response = fb_tuple_value(row, desc, "corrected_response");
 	src.deleted = deleted;
+	src.changed_at = deleted ? GetCurrentTransactionStartTimestamp() :
+		DatumGetTimestampTz(fb_tuple_value(row, desc, "updated_at").value);
 	if (src.status == FB_STATUS_REVIEWED)
 	{
 		src.approved_by = fb_tuple_value(row, desc, "reviewed_by");

@@ -39,6 +39,13 @@ GRANT SELECT ON ALL TABLES IN SCHEMA feedback TO feedback_test_report;
 -- the policies' helpers are not PUBLIC: a reporting role is granted them
 GRANT EXECUTE ON FUNCTION feedback.acting_user_id(), feedback.visible_tenants(), feedback.visible_users()
     TO feedback_test_report;
+-- on Citus the policies run on the workers too, where a GRANT on functions
+-- is not propagated: grant them there as well
+SELECT count(*) > 0 AS citus FROM pg_catalog.pg_extension WHERE extname = 'citus' \gset
+\if :citus
+SELECT run_command_on_workers($$GRANT EXECUTE ON FUNCTION feedback.acting_user_id(), feedback.visible_tenants(),
+                                feedback.visible_users() TO feedback_test_report$$) IS NOT NULL AS granted \gset
+\endif
 
 BEGIN;
 SELECT plan(9);
@@ -77,6 +84,9 @@ SELECT * FROM finish();
 ROLLBACK;
 
 SET client_min_messages = warning;
+\if :citus
+SELECT run_command_on_workers($$DROP OWNED BY feedback_test_report$$) IS NOT NULL AS dropped \gset
+\endif
 DROP OWNED BY feedback_test_report;
 DROP EXTENSION feedback, btree_gin, pg_trgm CASCADE;
 DROP ROLE feedback_test_report;
