@@ -43,8 +43,9 @@ GRANT EXECUTE ON FUNCTION feedback.acting_user_id(), feedback.visible_tenants(),
 -- is not propagated: grant them there as well
 SELECT count(*) > 0 AS citus FROM pg_catalog.pg_extension WHERE extname = 'citus' \gset
 \if :citus
-SELECT run_command_on_workers($$GRANT EXECUTE ON FUNCTION feedback.acting_user_id(), feedback.visible_tenants(),
-                                feedback.visible_users() TO feedback_test_report$$) IS NOT NULL AS granted \gset
+SELECT bool_and(success) AS granted
+  FROM run_command_on_workers($$GRANT EXECUTE ON FUNCTION feedback.acting_user_id(), feedback.visible_tenants(),
+                                feedback.visible_users() TO feedback_test_report$$) \gset
 \endif
 
 BEGIN;
@@ -85,7 +86,7 @@ ROLLBACK;
 
 SET client_min_messages = warning;
 \if :citus
-SELECT run_command_on_workers($$DROP OWNED BY feedback_test_report$$) IS NOT NULL AS dropped \gset
+SELECT bool_and(success) AS dropped FROM run_command_on_workers($$DROP OWNED BY feedback_test_report$$) \gset
 \endif
 DROP OWNED BY feedback_test_report;
 DROP EXTENSION feedback, btree_gin, pg_trgm CASCADE;
