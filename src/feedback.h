@@ -59,7 +59,7 @@ extern void fb_reset_for_now(int level);
 extern void feedback_notify(const char *event, Datum tenant_id, Datum id);
 
 /* spi.c: prepared-once SPI statements with bound parameters */
-#define FB_MAX_ARGS 16
+#define FB_MAX_ARGS 20
 
 typedef struct FbQuery
 {

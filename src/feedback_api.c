@@ -84,7 +84,15 @@ static FbQuery client_key_query = {
 	3, {UUIDOID, UUIDOID, UUIDOID}
 };
 
-/* The columns, values and change rule shared by the two upserts. */
+/*
+ * The columns, values and change rule shared by the two upserts.  A
+ * replacement stores every field it is given: it writes when rating,
+ * comment or reasons change (a resubmission, which the trigger sends back
+ * through the tenant's rule), or when another field given differs
+ * (source_surface always; turn_id ($17, NULL when not given), context and
+ * client_feedback_id when given), which keeps the status.  An exact repeat
+ * writes nothing.
+ */
 #define UPSERT_INSERT \
 	"INSERT INTO feedback.feedback AS f" \
 	"       (tenant_id, id, conversation_id, message_id, turn_id, user_id, impersonated_by," \
@@ -94,7 +102,7 @@ static FbQuery client_key_query = {
 	"         $14::feedback.review_status, $15, $16, $16)"
 #define UPSERT_UPDATE \
 	" DO UPDATE SET rating = EXCLUDED.rating, comment = EXCLUDED.comment," \
-	"       reasons = EXCLUDED.reasons, turn_id = COALESCE(EXCLUDED.turn_id, f.turn_id)," \
+	"       reasons = EXCLUDED.reasons, turn_id = COALESCE($17, f.turn_id)," \
 	"       impersonated_by = EXCLUDED.impersonated_by, source_surface = EXCLUDED.source_surface," \
 	"       client_feedback_id = COALESCE(EXCLUDED.client_feedback_id, f.client_feedback_id)," \
 	"       context = COALESCE(EXCLUDED.context, f.context), updated_at = EXCLUDED.updated_at," \
@@ -102,6 +110,11 @@ static FbQuery client_key_query = {
 	" WHERE f.rating IS DISTINCT FROM EXCLUDED.rating" \
 	"    OR f.comment IS DISTINCT FROM EXCLUDED.comment" \
 	"    OR f.reasons OPERATOR(pg_catalog.<>) EXCLUDED.reasons" \
+	"    OR f.source_surface OPERATOR(pg_catalog.<>) EXCLUDED.source_surface" \
+	"    OR ($17 IS NOT NULL AND f.turn_id IS DISTINCT FROM $17)" \
+	"    OR (EXCLUDED.context IS NOT NULL AND f.context IS DISTINCT FROM EXCLUDED.context)" \
+	"    OR (EXCLUDED.client_feedback_id IS NOT NULL" \
+	"        AND f.client_feedback_id IS DISTINCT FROM EXCLUDED.client_feedback_id)" \
 	" RETURNING f.xmax OPERATOR(pg_catalog.=) '0'::pg_catalog.xid AS inserted," \
 	"           f.id, f.tenant_id, f.conversation_id, f.message_id, f.turn_id, f.user_id," \
 	"           f.impersonated_by, f.rating, f.comment, f.reasons, f.kind, f.source_surface," \
@@ -109,7 +122,7 @@ static FbQuery client_key_query = {
 	"           f.context, f.suggested_action_type, f.suggested_action_data, f.created_at, f.updated_at"
 #define UPSERT_ARGTYPES \
 	{UUIDOID, UUIDOID, UUIDOID, UUIDOID, UUIDOID, UUIDOID, UUIDOID, BOOLOID, TEXTOID, \
-	 TEXTARRAYOID, TEXTOID, TEXTOID, UUIDOID, TEXTOID, JSONBOID, TIMESTAMPTZOID}
+	 TEXTARRAYOID, TEXTOID, TEXTOID, UUIDOID, TEXTOID, JSONBOID, TIMESTAMPTZOID, UUIDOID}
 
 /* The feedback object's columns the upserts return, after the "inserted" flag. */
 static const int upsert_returning[] = {
@@ -124,13 +137,13 @@ static const int upsert_returning[] = {
 /* Feedback on an answer: one per (tenant, answer, user, kind). */
 static FbQuery upsert_answer_query = {
 	UPSERT_INSERT " ON CONFLICT (tenant_id, message_id, user_id, kind)" UPSERT_UPDATE,
-	16, UPSERT_ARGTYPES
+	17, UPSERT_ARGTYPES
 };
 
 /* Ungrouped feedback: idempotent per client key when there is one. */
 static FbQuery upsert_ungrouped_query = {
 	UPSERT_INSERT " ON CONFLICT (tenant_id, user_id, client_feedback_id)" UPSERT_UPDATE,
-	16, UPSERT_ARGTYPES
+	17, UPSERT_ARGTYPES
 };
 
 /* The id of a user's feedback on an answer: (tenant_id, message_id, user_id, kind) */
@@ -258,8 +271,8 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 {
 	Datum		tenant = UUIDPGetDatum(&caller->tenant_id);
 	Datum		user = UUIDPGetDatum(&caller->user_id);
-	Datum		values[16];
-	bool		nulls[16] = {false};
+	Datum		values[17];
+	bool		nulls[17] = {false};
 	FbValue		conversation_id = FB_NULL;
 	FbValue		turn_id = in->turn_id;
 	FbValue		title = FB_NULL;
@@ -350,6 +363,8 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 	values[14] = in->context.value;
 	nulls[14] = in->context.isnull;
 	values[15] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	values[16] = in->turn_id.value;
+	nulls[16] = in->turn_id.isnull;
 
 	upsert = in->message_id.isnull ? &upsert_ungrouped_query : &upsert_answer_query;
 	if (fb_exec(upsert, values, nulls, 0) > 0)

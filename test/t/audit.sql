@@ -9,7 +9,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION feedback CASCADE;
 \ir helpers/distribute.psql
-SELECT plan(47);
+SELECT plan(51);
 
 \set t '''a1000000-0000-0000-0000-000000000001'''
 \set alice '''00000000-0000-0000-0000-0000000000a1'''
@@ -264,6 +264,29 @@ DELETE FROM feedback.feedback WHERE tenant_id = :t AND id = 'f1000000-0000-0000-
 SELECT coalesce(((SELECT is_active FROM feedback.golden_example WHERE tenant_id = :t AND feedback_id = 'f1000000-0000-0000-0000-000000000009'))::text, 'NULL') AS got \gset
 SELECT coalesce((false)::text, 'NULL') AS want \gset
 SELECT is(:'got'::text, :'want'::text, 'deleting the feedback deactivates its example');
+
+-- A replacement stores every field it is given, and keeps the status when
+-- only those fields change; an exact repeat writes nothing.
+SET LOCAL feedback.user_id = :alice;
+SELECT is(feedback.submit(:t, 'a0000000-0000-0000-0000-000000000002', 'up', 'now with a comment', source_surface => 'email',
+                          client_feedback_id => 'ce000000-0000-0000-0000-000000000001',
+                          turn_id => 'e0000000-0000-0000-0000-000000000002', context => '{"source": "mail"}')
+              - '{id,tenant_id,conversation_id,message_id,given_by,impersonated_by,rating,is_positive,reaction,comment,reasons,kind,reviewed_by,reviewed_at,corrected_response,user_message,conversation_title,suggested_action_type,suggested_action_data,created_at,updated_at}'::text[],
+          jsonb_build_object('source_surface', 'email', 'client_feedback_id', 'ce000000-0000-0000-0000-000000000001',
+                             'turn_id', 'e0000000-0000-0000-0000-000000000002',
+                             'context', jsonb_build_object('conversation_id', 'c0000000-0000-0000-0000-000000000002',
+                                                           'query_id', NULL, 'source', 'mail'),
+                             'status', 'auto_approved'),
+          'a replacement with the same content stores source_surface, client_feedback_id, turn_id and context, and keeps the status');
+SELECT is(current_setting('response.status'), '200', 'and answers 200');
+UPDATE feedback.feedback SET updated_at = '2026-01-02 03:04:05.678+00' WHERE tenant_id = :t AND id = :'f2';
+SELECT is(feedback.submit(:t, 'a0000000-0000-0000-0000-000000000002', 'up', 'now with a comment', source_surface => 'email')
+              ->> 'updated_at', '2026-01-02T03:04:05.678Z',
+          'a repeat that gives no turn_id, context or key keeps the stored ones and writes nothing');
+SELECT is(feedback.submit(:t, 'a0000000-0000-0000-0000-000000000002', 'up', 'now with a comment', source_surface => 'email',
+                          client_feedback_id => 'ce000000-0000-0000-0000-000000000001',
+                          turn_id => 'e0000000-0000-0000-0000-000000000002', context => '{"source": "mail"}')
+              ->> 'updated_at', '2026-01-02T03:04:05.678Z', 'an exact repeat writes nothing');
 
 -- The queue stayed in step through all of it.
 SELECT is(feedback.verify_review_groups(:t), '[]'::jsonb, 'the review queue matches the feedback');
