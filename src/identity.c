@@ -167,7 +167,7 @@ ResolveActingUser(FeedbackCaller *caller, Datum tenant_id)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("acting user \"%s\" is not a uuid", user_text),
-				 errhint("Set feedback.user_id (or the JWT sub claim) to the id of a user registered with feedback.put_user.")));
+				 errhint("Sign in again: the token's sub claim (or feedback.user_id) must be the id of a registered user.")));
 
 	args[0] = UUIDPGetDatum(&caller->user_id);
 	args[1] = tenant_id;
@@ -175,7 +175,7 @@ ResolveActingUser(FeedbackCaller *caller, Datum tenant_id)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("acting user %s is not a known user", user_text),
-				 errhint("Register the user with feedback.put_user first.")));
+				 errhint("The chat application registers its users; sign in with an account it knows.")));
 	caller->email = fb_get_text(0, "email");
 	can_impersonate = DatumGetBool(fb_get(0, "can_impersonate", &isnull));
 	role = fb_get_text(0, "role");
@@ -188,7 +188,7 @@ ResolveActingUser(FeedbackCaller *caller, Datum tenant_id)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("user %s may not impersonate other users", caller->email),
-				 errhint("Give the user can_impersonate with feedback.put_user, or drop the impersonation email.")));
+				 errhint("Only support users may impersonate: drop the x-impersonate-email header (or feedback.impersonate_email).")));
 
 	args[0] = CStringGetTextDatum(email);
 	if (fb_exec(&member_by_email_query, args, NULL, 1) > 0)
@@ -235,14 +235,14 @@ feedback_resolve_caller(FeedbackCaller *caller, Datum tenant_id, bool tenant_isn
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("user %s is not a member of tenant %s",
 						caller->email, fb_uuid_text(&caller->tenant_id)),
-				 errhint("Add the user to the tenant with feedback.put_member.")));
+				 errhint("Check the tenant_id; to join this tenant, ask one of its admins.")));
 	if (caller->role < min_role)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("this call needs the %s role in tenant %s, and user %s is a %s",
 						feedback_role_name(min_role), fb_uuid_text(&caller->tenant_id),
 						caller->email, feedback_role_name(caller->role)),
-				 errhint("Ask an admin of the tenant to change the role with feedback.put_member.")));
+				 errhint("Ask an admin of the tenant for that role.")));
 }
 
 /*

@@ -84,5 +84,5 @@ feedback_require_conversation(Datum tenant_id, Datum conversation_id)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
 				 errmsg("conversation %s not found", fb_uuid_text(DatumGetUUIDP(conversation_id))),
-				 errhint("Check the tenant_id and the conversation id; the chat backend creates conversations with feedback.put_conversation.")));
+				 errhint("Check the tenant_id and the conversation id.")));
 }
