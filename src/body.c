@@ -17,6 +17,7 @@
 #include "mb/pg_wchar.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/memutils.h"
 
@@ -300,6 +301,33 @@ fb_reasons_any(Datum reasons)
 {
 	return ArrayGetNItems(ARR_NDIM(DatumGetArrayTypeP(reasons)),
 						  ARR_DIMS(DatumGetArrayTypeP(reasons))) > 0;
+}
+
+/*
+ * The content of result row row of a query that returns the columns
+ * rating, comment and reasons, copied out of SPI's tuple memory.
+ */
+void
+fb_content_from_row(int row, FeedbackContent *content)
+{
+	FbValue		rating = fb_get_val(row, "rating");
+	bool		isnull;
+
+	content->has_rating = !rating.isnull;
+	content->rating = rating.isnull ? 0 : (uint8) DatumGetChar(rating.value);
+	content->comment = fb_get_text(row, "comment");
+	content->reasons = datumCopy(fb_get(row, "reasons", &isnull), false, -1);
+}
+
+/*
+ * Whether two contents are the same: a change of any part is a
+ * resubmission.
+ */
+bool
+fb_content_equal(const FeedbackContent *a, const FeedbackContent *b)
+{
+	return a->has_rating == b->has_rating && (!a->has_rating || a->rating == b->rating) &&
+		fb_same_text(a->comment, b->comment) && fb_reasons_equal(a->reasons, b->reasons);
 }
 
 /*

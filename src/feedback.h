@@ -291,6 +291,8 @@ typedef struct FeedbackContent
 } FeedbackContent;
 
 extern void fb_body_content(Jsonb *changes, FeedbackContent *content);
+extern void fb_content_from_row(int row, FeedbackContent *content);
+extern bool fb_content_equal(const FeedbackContent *a, const FeedbackContent *b);
 extern Datum fb_reasons_from_strings(char **tags, int n);
 extern Datum fb_reasons_from_array(FbValue reasons);
 extern Datum fb_reasons_from_json(JsonbValue *value);

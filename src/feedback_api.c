@@ -33,7 +33,6 @@
 #include "common/hashfn.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
-#include "utils/datum.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 
@@ -643,14 +642,12 @@ feedback_patch(PG_FUNCTION_ARGS)
 	Datum		tenant = PG_GETARG_DATUM(0);
 	Datum		id = PG_GETARG_DATUM(1);
 	Jsonb	   *changes;
+	FeedbackContent before;
 	FeedbackContent content;
-	Datum		old_reasons;
 	char	   *kind;
 	bool		content_changed;
 	bool		isnull;
-	FbValue		old_rating;
 	FbValue		message_id;
-	char	   *old_comment;
 	const char *old_kind;
 	JsonbValue *v;
 	bool		kind_changed;
@@ -664,16 +661,11 @@ feedback_patch(PG_FUNCTION_ARGS)
 	LockVisibleFeedback(&caller, tenant, id);
 	RequireAuthor(&caller, false, "patch");
 
-	old_rating = fb_get_val(0, "rating");
-	old_comment = fb_get_text(0, "comment");
-	old_reasons = datumCopy(fb_get(0, "reasons", &isnull), false, -1);
+	fb_content_from_row(0, &before);
 	old_kind = kind = fb_get_text(0, "kind");
 	message_id = fb_get_val(0, "message_id");
 
-	content.has_rating = !old_rating.isnull;
-	content.rating = content.has_rating ? (uint8) DatumGetChar(old_rating.value) : 0;
-	content.comment = old_comment;
-	content.reasons = old_reasons;
+	content = before;
 	fb_body_content(changes, &content);
 	if ((v = fb_body_key(changes, "kind")) != NULL)
 	{
@@ -686,11 +678,7 @@ feedback_patch(PG_FUNCTION_ARGS)
 	}
 	fb_require_content(content.has_rating, content.comment);
 
-	content_changed =
-		content.has_rating != !old_rating.isnull ||
-		(content.has_rating && content.rating != (uint8) DatumGetChar(old_rating.value)) ||
-		!fb_same_text(content.comment, old_comment) ||
-		!fb_reasons_equal(content.reasons, old_reasons);
+	content_changed = !fb_content_equal(&before, &content);
 	kind_changed = strcmp(kind, old_kind) != 0;
 
 	if (content_changed || kind_changed)

@@ -87,14 +87,15 @@ SettingValue(const char *name)
  * The acting user's id as text: the sub claim of a verified token
  * (request.jwt.claims set and not empty), and nothing else when there is
  * one; else feedback.user_id.  A sub that is not a JSON string is no
- * acting user.  *from_token says which one was read.
+ * acting user.  *from_token, unless NULL, says whether a token was read.
  */
 static const char *
 ActingUserText(bool *from_token)
 {
 	const char *claims = SettingValue("request.jwt.claims");
 
-	*from_token = claims != NULL;
+	if (from_token != NULL)
+		*from_token = claims != NULL;
 	if (claims != NULL)
 		return fb_json_string_field(claims, "sub");
 	if (feedback_user_id_setting != NULL && feedback_user_id_setting[0] != '\0')
@@ -313,8 +314,7 @@ PG_FUNCTION_INFO_V1(feedback_acting_user_id);
 Datum
 feedback_acting_user_id(PG_FUNCTION_ARGS)
 {
-	bool		from_token;
-	const char *text = ActingUserText(&from_token);
+	const char *text = ActingUserText(NULL);
 	pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
 
 	if (text == NULL || !fb_uuid_parse(text, id))
@@ -337,8 +337,7 @@ typedef struct PolicyCache
 static Datum
 PolicyArray(FunctionCallInfo fcinfo, FbQuery *query)
 {
-	bool		from_token;
-	const char *text = ActingUserText(&from_token);
+	const char *text = ActingUserText(NULL);
 	PolicyCache *cache = (PolicyCache *) fcinfo->flinfo->fn_extra;
 	pg_uuid_t	id;
 	bool		isnull = true;

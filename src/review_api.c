@@ -22,7 +22,6 @@
 #include "access/xact.h"
 #include "catalog/pg_type_d.h"
 #include "utils/builtins.h"
-#include "utils/datum.h"
 
 static FbQuery lock_query = {
 	"SELECT f.status, f.rating, f.comment, f.reasons, f.corrected_response"
@@ -100,16 +99,11 @@ static void
 LockForReview(Datum tenant, Datum id, Review *review)
 {
 	bool		isnull;
-	Datum		rating;
 
 	if (fb_exec(&lock_query, (Datum[]) {tenant, id}, NULL, 1) == 0)
 		feedback_not_found(id);
 	review->status = (uint8) DatumGetChar(fb_get(0, "status", &isnull));
-	rating = fb_get(0, "rating", &isnull);
-	review->content.has_rating = !isnull;
-	review->content.rating = isnull ? 0 : (uint8) DatumGetChar(rating);
-	review->content.comment = fb_get_text(0, "comment");
-	review->content.reasons = datumCopy(fb_get(0, "reasons", &isnull), false, -1);
+	fb_content_from_row(0, &review->content);
 	review->corrected_response = fb_get_text(0, "corrected_response");
 }
 
@@ -126,11 +120,7 @@ WriteReview(FeedbackCaller *caller, Datum tenant, Datum id, const Review *before
 	Datum		values[10];
 	bool		nulls[10] = {false};
 
-	if (before->status == after->status &&
-		before->content.has_rating == after->content.has_rating &&
-		before->content.rating == after->content.rating &&
-		fb_same_text(before->content.comment, after->content.comment) &&
-		fb_reasons_equal(before->content.reasons, after->content.reasons) &&
+	if (before->status == after->status && fb_content_equal(&before->content, &after->content) &&
 		fb_same_text(before->corrected_response, after->corrected_response))
 		return;
 
@@ -228,10 +218,7 @@ feedback_update(PG_FUNCTION_ARGS)
 	}
 	fb_body_content(changes, &after.content);
 	fb_require_content(after.content.has_rating, after.content.comment);
-	if (after.content.has_rating &&
-		(!before.content.has_rating || before.content.rating != after.content.rating ||
-		 !fb_same_text(before.content.comment, after.content.comment) ||
-		 !fb_reasons_equal(before.content.reasons, after.content.reasons)))
+	if (after.content.has_rating && !fb_content_equal(&before.content, &after.content))
 		feedback_check_reason(feedback_rule_for(tenant, after.content.rating), true,
 							  after.content.rating, after.content.comment,
 							  fb_reasons_any(after.content.reasons));
