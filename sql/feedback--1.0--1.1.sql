@@ -47,6 +47,31 @@ SELECT pg_catalog.pg_extension_config_dump('feedback.golden_example',
     ' AND f.rating IS NOT NULL AND f.message_id IS NOT NULL'
     ' AND f.status IN (''auto_approved'', ''reviewed''))');
 
+-- Every idempotency key stays bound to its feedback: the keys stored so far
+-- are the first ones (see src/keys.c).
+CREATE TABLE feedback.client_keys (
+    tenant_id          uuid NOT NULL,
+    user_id            uuid NOT NULL,
+    client_feedback_id uuid NOT NULL,
+    feedback_id        uuid NOT NULL,
+    added_at           timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, user_id, client_feedback_id),
+    FOREIGN KEY (tenant_id, feedback_id) REFERENCES feedback.feedback (tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX client_keys_feedback_idx ON feedback.client_keys (tenant_id, feedback_id);
+COMMENT ON TABLE feedback.client_keys IS
+    'Every client_feedback_id used on a feedback, kept by the feedback trigger: a key stays bound to its feedback';
+INSERT INTO feedback.client_keys (tenant_id, user_id, client_feedback_id, feedback_id, added_at)
+SELECT f.tenant_id, f.user_id, f.client_feedback_id, f.id, f.updated_at
+  FROM feedback.feedback f WHERE f.client_feedback_id IS NOT NULL;
+SELECT pg_catalog.pg_extension_config_dump('feedback.client_keys',
+    'WHERE NOT EXISTS (SELECT FROM feedback.feedback f'
+    ' WHERE f.tenant_id = client_keys.tenant_id AND f.id = client_keys.feedback_id'
+    ' AND f.client_feedback_id = client_keys.client_feedback_id)');
+ALTER TABLE feedback.client_keys ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_tenants ON feedback.client_keys
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (feedback.visible_tenants()));
+
 -- The BEFORE UPDATE trigger now runs for every update: it recognises a
 -- resubmission from OLD and NEW and consumes the statement's actor and note.
 DROP TRIGGER feedback_before_update ON feedback.feedback;

@@ -315,6 +315,22 @@ CREATE INDEX feedback_conversation_idx ON feedback.feedback (tenant_id, conversa
 CREATE INDEX feedback_comment_trgm_idx ON feedback.feedback USING gin (tenant_id, comment gin_trgm_ops);
 COMMENT ON TABLE feedback.feedback IS 'One person''s judgement of one answer: rating and/or comment, reasons, review status';
 
+-- Every idempotency key a user has stored on a feedback, the current one
+-- (feedback.client_feedback_id) and every older one: all stay bound to it.
+-- Kept by the feedback trigger (see src/keys.c).
+CREATE TABLE feedback.client_keys (
+    tenant_id          uuid NOT NULL,
+    user_id            uuid NOT NULL,
+    client_feedback_id uuid NOT NULL,
+    feedback_id        uuid NOT NULL,
+    added_at           timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, user_id, client_feedback_id),
+    FOREIGN KEY (tenant_id, feedback_id) REFERENCES feedback.feedback (tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX client_keys_feedback_idx ON feedback.client_keys (tenant_id, feedback_id);
+COMMENT ON TABLE feedback.client_keys IS
+    'Every client_feedback_id used on a feedback, kept by the feedback trigger: a key stays bound to its feedback';
+
 CREATE TABLE feedback.status_history (
     tenant_id   uuid NOT NULL,
     id          bigserial,
@@ -416,6 +432,12 @@ SELECT pg_catalog.pg_extension_config_dump('feedback.golden_example',
     ' WHERE f.tenant_id = golden_example.tenant_id AND f.id = golden_example.feedback_id'
     ' AND f.rating IS NOT NULL AND f.message_id IS NOT NULL'
     ' AND f.status IN (''auto_approved'', ''reviewed''))');
+-- The current key of each feedback is bound again by the feedback trigger
+-- when a restore inserts the feedback: only the older keys are dumped.
+SELECT pg_catalog.pg_extension_config_dump('feedback.client_keys',
+    'WHERE NOT EXISTS (SELECT FROM feedback.feedback f'
+    ' WHERE f.tenant_id = client_keys.tenant_id AND f.id = client_keys.feedback_id'
+    ' AND f.client_feedback_id = client_keys.client_feedback_id)');
 -- review_groups and review_group_counts are derived from the feedback and
 -- not dumped: restoring the feedback rebuilds them through the triggers.
 
@@ -832,6 +854,9 @@ CREATE POLICY visible_tenants ON feedback.messages
     USING (tenant_id OPERATOR(pg_catalog.=) ANY (feedback.visible_tenants()));
 ALTER TABLE feedback.feedback ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible_tenants ON feedback.feedback
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (feedback.visible_tenants()));
+ALTER TABLE feedback.client_keys ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_tenants ON feedback.client_keys
     USING (tenant_id OPERATOR(pg_catalog.=) ANY (feedback.visible_tenants()));
 ALTER TABLE feedback.status_history ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible_tenants ON feedback.status_history

@@ -39,6 +39,7 @@
 /* The tenant-keyed tables, conversations first (the others colocate with it). */
 static const char *const tenant_tables[] = {
 	"feedback.conversations", "feedback.memberships", "feedback.messages", "feedback.feedback",
+	"feedback.client_keys",
 	"feedback.status_history", "feedback.settings", "feedback.golden_example",
 	"feedback.review_groups", "feedback.review_group_counts", NULL
 };

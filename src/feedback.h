@@ -324,4 +324,10 @@ typedef struct ExampleSource
 
 extern void feedback_keep_golden_example(Datum tenant_id, const ExampleSource *src);
 
+/* keys.c: every idempotency key bound to its feedback, kept by the feedback trigger */
+extern bool feedback_client_key_bound(Datum tenant_id, Datum user_id, Datum key);
+extern void feedback_client_key_conflict(Datum key) pg_attribute_noreturn();
+extern void feedback_bind_client_key(Datum tenant_id, Datum user_id, Datum key,
+									 Datum feedback_id, Datum added_at);
+
 #endif							/* FEEDBACK_H */

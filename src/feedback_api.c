@@ -16,8 +16,10 @@
  *
  * Ungrouped feedback (no answer) has no such key; a client_feedback_id
  * makes its submits idempotent through the (tenant, user, key) unique key.
- * A key reused on another answer is PT409; an advisory lock per key makes
- * two concurrent first uses see each other.
+ * Every key ever stored on a feedback stays bound to it (keys.c): a key
+ * bound elsewhere is PT409, and an older key of the same feedback is a late
+ * retry, which gets the feedback as it is.  An advisory lock per (tenant,
+ * user, key) makes two concurrent first uses see each other.
  *
  * Members see only their own feedback, and what they may not see is PT404
  * exactly like a row that does not exist.
@@ -39,8 +41,8 @@
 #define CONTEXT_MAX_BYTES	8192	/* of context::text */
 #define LABEL_MAX_CHARS		64
 
-/* First key of the advisory locks that serialize first uses of a client key. */
-#define CLIENT_KEY_LOCK_CLASS 0x46424b43	/* "FBKC" */
+/* The seed of the hash that keys the advisory lock of a client key. */
+#define CLIENT_KEY_LOCK_SEED 0x46424b43	/* "FBKC" */
 
 /* What a call asks to store. */
 typedef struct FeedbackInput
@@ -73,14 +75,6 @@ static FbQuery answer_rule_query = {
 	"   AND c.id OPERATOR(pg_catalog.=) am.conversation_id"
 	" WHERE am.tenant_id OPERATOR(pg_catalog.=) $1 AND am.id OPERATOR(pg_catalog.=) $2",
 	3, {UUIDOID, UUIDOID, BOOLOID}
-};
-
-/* A user's feedback by idempotency key: (tenant_id, user_id, key) */
-static FbQuery client_key_query = {
-	"SELECT f.id, f.message_id, f.kind FROM feedback.feedback f"
-	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.user_id OPERATOR(pg_catalog.=) $2"
-	"   AND f.client_feedback_id OPERATOR(pg_catalog.=) $3",
-	3, {UUIDOID, UUIDOID, UUIDOID}
 };
 
 /*
@@ -261,6 +255,23 @@ CheckContext(Jsonb *context)
 }
 
 /*
+ * Take the transaction's advisory lock on a user's idempotency key, so that
+ * two first uses of one key see each other.  It is keyed by tenant, user
+ * and key: no other tenant's or user's key waits for it.
+ */
+static void
+LockClientKey(const pg_uuid_t *tenant, const pg_uuid_t *user, const pg_uuid_t *key)
+{
+	unsigned char bytes[3 * UUID_LEN];
+
+	memcpy(bytes, tenant->data, UUID_LEN);
+	memcpy(bytes + UUID_LEN, user->data, UUID_LEN);
+	memcpy(bytes + 2 * UUID_LEN, key->data, UUID_LEN);
+	DirectFunctionCall1(pg_advisory_xact_lock_int8,
+						Int64GetDatum((int64) hash_bytes_extended(bytes, sizeof(bytes), CLIENT_KEY_LOCK_SEED)));
+}
+
+/*
  * Store feedback for the caller: the one upsert behind submit and
  * put_conversation_feedback.  Fills row (indexed by FB_COL_*) with the
  * stored feedback, and returns whether it is new.
@@ -312,12 +323,9 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 
 	if (!in->client_feedback_id.isnull)
 	{
-		pg_uuid_t  *key = DatumGetUUIDP(in->client_feedback_id.value);
-
-		DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(CLIENT_KEY_LOCK_CLASS),
-							Int32GetDatum((int32) hash_bytes(key->data, UUID_LEN)));
-		if (fb_exec(&client_key_query, (Datum[]) {tenant, user, in->client_feedback_id.value},
-					NULL, 1) > 0)
+		LockClientKey(&caller->tenant_id, &caller->user_id,
+					  DatumGetUUIDP(in->client_feedback_id.value));
+		if (feedback_client_key_bound(tenant, user, in->client_feedback_id.value))
 		{
 			FbValue		used_on = fb_get_val(0, "message_id");
 			bool		same_answer = used_on.isnull ? in->message_id.isnull :
@@ -325,16 +333,14 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 				 DatumGetBool(DirectFunctionCall2(uuid_eq, used_on.value, in->message_id.value)));
 
 			if (!same_answer || strcmp(fb_get_text(0, "kind"), in->kind) != 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEEDBACK_CONFLICT),
-						 errmsg("client_feedback_id %s is already used on another answer or kind",
-								fb_uuid_text(key)),
-						 errdetail("Feedback %s, on %s, kind %s, has it.",
-								   fb_uuid_text(DatumGetUUIDP(fb_get(0, "id", &isnull))),
-								   used_on.isnull ? "no answer" :
-								   psprintf("answer %s", fb_uuid_text(DatumGetUUIDP(used_on.value))),
-								   fb_get_text(0, "kind")),
-						 errhint("Use a new client_feedback_id for each new feedback; repeat it only to retry the same one.")));
+				feedback_client_key_conflict(in->client_feedback_id.value);
+			/* an older key: a late retry gets the feedback as it is */
+			if (!DatumGetBool(DirectFunctionCall2(uuid_eq, fb_get_val(0, "client_feedback_id").value,
+												  in->client_feedback_id.value)))
+			{
+				feedback_object_values_by_id(tenant, fb_get_val(0, "id").value, row);
+				return false;
+			}
 		}
 	}
 
@@ -385,7 +391,7 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 
 	/* An exact repeat: nothing was written. */
 	if (in->message_id.isnull)
-		fb_exec(&client_key_query, (Datum[]) {tenant, user, in->client_feedback_id.value}, NULL, 1);
+		feedback_client_key_bound(tenant, user, in->client_feedback_id.value);
 	else
 		fb_exec(&answer_feedback_id_query, (Datum[]) {tenant, in->message_id.value, user, values[10]},
 				NULL, 1);

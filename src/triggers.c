@@ -16,8 +16,9 @@
  *	    reviewed and dismissed and clears them otherwise, stamps updated_at,
  *	    and writes the status history.
  *	  - feedback_after_change (AFTER INSERT, UPDATE, DELETE OF
- *	    feedback.feedback) keeps the review queue's group and the golden
- *	    example of the feedback, and announces the change.
+ *	    feedback.feedback) keeps the review queue's group, the golden
+ *	    example and the idempotency keys of the feedback, and announces the
+ *	    change.
  *	  - conversation_after_update moves a conversation's queue group when it
  *	    is archived or restored.
  *
@@ -310,6 +311,12 @@ feedback_after_change(PG_FUNCTION_ARGS)
 	fb_connect();
 	feedback_keep_review_group(tenant, inserted ? NULL : trigdata->tg_trigtuple,
 							   deleted ? NULL : row, desc);
+	if (!deleted && !fb_tuple_value(row, desc, "client_feedback_id").isnull &&
+		(inserted || !SameColumn(trigdata->tg_trigtuple, row, desc, "client_feedback_id")))
+		feedback_bind_client_key(tenant, fb_tuple_value(row, desc, "user_id").value,
+								 fb_tuple_value(row, desc, "client_feedback_id").value,
+								 fb_tuple_value(row, desc, "id").value,
+								 fb_tuple_value(row, desc, "updated_at").value);
 	if (keep_example)
 	{
 		ExampleSource src = ExampleSourceOf(row, desc, deleted);

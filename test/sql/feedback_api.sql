@@ -97,6 +97,36 @@ SELECT current_setting('response.status') AS status;
 COMMIT;
 SELECT count(*) AS bobs_rows FROM feedback.feedback WHERE user_id = :bob;
 SELECT id AS bobs FROM feedback.feedback WHERE user_id = :bob \gset
+-- a replacement with a new key adds it; the older key stays bound: a late
+-- retry with it returns the feedback as it is and writes nothing
+SELECT r ->> 'client_feedback_id' AS new_key, r ->> 'comment' AS comment
+  FROM feedback.submit(:t, :answer, 'thumbs_up', 'Now with a comment', reasons => '{accurate,helpful}',
+       client_feedback_id => '3f0c2f5e-29c4-4c4b-9d7c-0d9f0d2f8a11') r;
+SELECT updated_at AS before_late_retry FROM feedback.feedback WHERE id = :'bobs' \gset
+BEGIN;
+SELECT r ->> 'client_feedback_id' AS key_returned, r ->> 'comment' AS comment, r ->> 'rating' AS rating
+  FROM feedback.submit(:t, :answer, 'thumbs_down', 'an old retry',
+       client_feedback_id => '91682908-9b2b-46c5-8c0f-d5df82e2290d') r;
+SELECT current_setting('response.status') AS status;
+COMMIT;
+SELECT f.updated_at = :'before_late_retry' AS unchanged, f.comment, f.rating,
+       f.client_feedback_id = '3f0c2f5e-29c4-4c4b-9d7c-0d9f0d2f8a11' AS current_key_kept
+  FROM feedback.feedback f WHERE f.id = :'bobs';
+SELECT array_agg(k.client_feedback_id::text ORDER BY k.added_at) AS bound_keys,
+       bool_and(k.feedback_id = :'bobs') AS all_on_bobs
+  FROM feedback.client_keys k WHERE k.user_id = :bob;
+-- the older key still conflicts elsewhere, through the API and a direct UPDATE
+\set VERBOSITY sqlstate
+SELECT feedback.submit(:t, NULL, comment => 'elsewhere', client_feedback_id => '91682908-9b2b-46c5-8c0f-d5df82e2290d');
+\echo :LAST_ERROR_SQLSTATE
+SELECT feedback.submit(:t, NULL, comment => 'ungrouped, with a key of its own',
+       client_feedback_id => '5b1e9d2a-6c3f-4e8b-a0d4-7f2e1c9b8a30') ->> 'comment' AS ungrouped;
+UPDATE feedback.feedback SET client_feedback_id = '91682908-9b2b-46c5-8c0f-d5df82e2290d'
+ WHERE user_id = :bob AND message_id IS NULL;
+\echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
+SELECT count(*) AS bobs_keys FROM feedback.client_keys WHERE user_id = :bob;
+DELETE FROM feedback.feedback WHERE user_id = :bob AND message_id IS NULL;
 SELECT jsonb_array_length(feedback.thread_reactions(:t, :conv)) AS bobs_reactions,
        feedback.thread_reactions(:t, :conv) -> 0 ->> 'reaction' AS reaction;
 SELECT feedback.get(:t, :'bobs') ->> 'client_feedback_id' AS got;
