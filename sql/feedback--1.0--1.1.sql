@@ -107,3 +107,55 @@ $$Get the acting user's id
 From the sub claim of a verified token (request.jwt.claims), else
 feedback.user_id; NULL when there is none. Used by the row-level security
 policies; a reporting role needs EXECUTE on it.$$;
+
+------------------------------------------------------------------------------
+-- Data lifecycle (feedback.grant_ingest): each returns {"deleted": {table: rows}}
+------------------------------------------------------------------------------
+
+CREATE FUNCTION feedback.remove_member(tenant_id uuid, user_id uuid) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_remove_member'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.remove_member(uuid, uuid) IS
+$$Take a user out of a tenant
+Their feedback stays. PT404 when the user is not a member. Returns
+{"deleted": {"memberships": 1}}.$$;
+
+CREATE FUNCTION feedback.delete_conversation(tenant_id uuid, id uuid) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_delete_conversation'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.delete_conversation(uuid, uuid) IS
+$$Delete a conversation the chat application deleted
+With its messages, their feedback (with its keys and history) and golden
+examples. PT404 when it does not exist. Returns {"deleted": {table: rows}}.$$;
+
+CREATE FUNCTION feedback.delete_message(tenant_id uuid, id uuid) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_delete_message'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.delete_message(uuid, uuid) IS
+$$Delete one message
+With its feedback (with its keys and history) and golden examples; messages
+that replied to it reply to nothing. PT404 when it does not exist. Returns
+{"deleted": {table: rows}}.$$;
+
+CREATE FUNCTION feedback.erase_user(user_id uuid) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_erase_user'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.erase_user(uuid) IS
+$$Erase a user, in every tenant (the right to erasure)
+Deletes their feedback (with its keys, history and golden examples), their
+memberships and the user; every other reference to them (reviews, approvals,
+impersonations, history entries, settings changes) keeps the change and
+becomes NULL. PT404 for an unknown user. Returns {"deleted": {table: rows}}.$$;
+
+-- Privileges of PUBLIC: only the granted roles may call the new functions.
+REVOKE ALL ON FUNCTION feedback.remove_member(uuid, uuid), feedback.delete_conversation(uuid, uuid),
+    feedback.delete_message(uuid, uuid), feedback.erase_user(uuid) FROM PUBLIC;
+COMMENT ON FUNCTION feedback.grant_ingest(regrole) IS
+$$Let a role call the ingest API
+
+Grants USAGE on schema feedback and EXECUTE on put_user, put_member,
+put_conversation, put_message, set_suggestion, remove_member,
+delete_conversation, delete_message and erase_user.$$;
+
+-- The deletions find the examples of an answer.
+CREATE INDEX golden_example_message_idx ON feedback.golden_example (tenant_id, message_id);

@@ -163,6 +163,7 @@ typedef struct FeedbackCaller
 extern void feedback_resolve_caller(FeedbackCaller *caller, Datum tenant_id,
 									bool tenant_isnull, FeedbackRole min_role);
 extern bool feedback_session_actor(Datum tenant_id, FbValue *user_id, FbValue *impersonator);
+extern void feedback_lock_user(const pg_uuid_t *user_id, bool exclusive);
 extern FeedbackRole feedback_role_parse(const char *role);
 extern const char *feedback_role_name(FeedbackRole role);
 
@@ -189,6 +190,7 @@ extern bool feedback_can_see(FeedbackCaller *caller, Datum author);
 extern void feedback_not_found(Datum id) pg_attribute_noreturn();
 extern void feedback_answer_not_found(Datum message_id) pg_attribute_noreturn();
 extern void feedback_require_answer(Datum tenant_id, Datum message_id);
+extern void feedback_conversation_not_found(Datum conversation_id) pg_attribute_noreturn();
 extern void feedback_require_conversation(Datum tenant_id, Datum conversation_id);
 
 /*

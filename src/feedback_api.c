@@ -62,6 +62,9 @@ typedef struct FeedbackInput
 /*
  * An answer and the tenant's rule for a rating in one probe: (tenant_id,
  * id, rating as boolean).  The rule columns are NULL when there is no rule.
+ * The answer is locked against deletion until the feedback is written: a
+ * call that waited for delete_conversation or delete_message finds no
+ * answer (PT404) rather than failing on the foreign key.
  * The rating is never NULL: a join condition folded to false leaves Citus
  * unable to route the join by tenant.
  */
@@ -73,7 +76,8 @@ static FbQuery answer_rule_query = {
 	"   AND s.rating OPERATOR(pg_catalog.=) $3::feedback.rating"
 	"  LEFT JOIN feedback.conversations c ON c.tenant_id OPERATOR(pg_catalog.=) am.tenant_id"
 	"   AND c.id OPERATOR(pg_catalog.=) am.conversation_id"
-	" WHERE am.tenant_id OPERATOR(pg_catalog.=) $1 AND am.id OPERATOR(pg_catalog.=) $2",
+	" WHERE am.tenant_id OPERATOR(pg_catalog.=) $1 AND am.id OPERATOR(pg_catalog.=) $2"
+	"   FOR KEY SHARE OF am",
 	3, {UUIDOID, UUIDOID, BOOLOID}
 };
 

@@ -19,12 +19,16 @@
 #include "feedback.h"
 
 #include "catalog/pg_type_d.h"
+#include "common/hashfn.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/acl.h"
 #include "utils/guc.h"
+
+/* First key of the advisory locks that order a user's calls and erasure. */
+#define USER_LOCK_CLASS 0x46424b55	/* "FBKU" */
 
 /* The acting user, with its role in the tenant (NULL when not a member). */
 static FbQuery actor_query = {
@@ -140,6 +144,23 @@ ImpersonateEmail(void)
 }
 
 /*
+ * Take the transaction's advisory lock on a user: shared by every call
+ * acting as (or impersonated by) the user, exclusive for the user's
+ * erasure, so that an erasure waits for the calls under way and a call
+ * that waited for an erasure no longer finds its user.
+ */
+void
+feedback_lock_user(const pg_uuid_t *user_id, bool exclusive)
+{
+	Datum		key = Int32GetDatum((int32) hash_bytes(user_id->data, UUID_LEN));
+
+	if (exclusive)
+		DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(USER_LOCK_CLASS), key);
+	else
+		DirectFunctionCall2(pg_advisory_xact_lock_shared_int4, Int32GetDatum(USER_LOCK_CLASS), key);
+}
+
+/*
  * Resolve the acting user in a tenant, with impersonation, and fill in
  * caller (role FB_ROLE_NONE when not a member).  Returns false when there
  * is no acting user at all; raises 42501 for one that is not a uuid or not
@@ -170,6 +191,7 @@ ResolveActingUser(FeedbackCaller *caller, Datum tenant_id)
 				 errmsg("acting user \"%s\" is not a uuid", user_text),
 				 errhint("Sign in again: the token's sub claim (or feedback.user_id) must be the id of a registered user.")));
 
+	feedback_lock_user(&caller->user_id, false);
 	args[0] = UUIDPGetDatum(&caller->user_id);
 	args[1] = tenant_id;
 	if (fb_exec(&actor_query, args, NULL, 1) == 0)
@@ -198,6 +220,11 @@ ResolveActingUser(FeedbackCaller *caller, Datum tenant_id)
 
 		if (memcmp(target, &caller->user_id, sizeof(pg_uuid_t)) != 0)
 		{
+			/* the user may have been erased while the lock waited: look again */
+			feedback_lock_user(target, false);
+			if (fb_exec(&member_by_email_query, args, NULL, 1) == 0 ||
+				memcmp(DatumGetUUIDP(fb_get(0, "id", &isnull)), target, sizeof(pg_uuid_t)) != 0)
+				return true;
 			caller->impersonating = true;
 			caller->actor_id = caller->user_id;
 			caller->actor_email = caller->email;

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * ingest.c
+ * ingest_api.c
  *	  The ingest API, for the trusted backend of the chat application:
  *	  put_user, put_member, put_conversation, put_message, set_suggestion.
  *
@@ -11,7 +11,7 @@
  * privilege given by feedback.grant_ingest: these calls need no acting
  * user.
  *
- * src/ingest.c
+ * src/ingest_api.c
  *
  *-------------------------------------------------------------------------
  */

@@ -75,14 +75,23 @@ feedback_require_answer(Datum tenant_id, Datum message_id)
 }
 
 /*
+ * Raise PT404 for a conversation that does not exist in the tenant.
+ */
+void
+feedback_conversation_not_found(Datum conversation_id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
+			 errmsg("conversation %s not found", fb_uuid_text(DatumGetUUIDP(conversation_id))),
+			 errhint("Check the tenant_id and the conversation id.")));
+}
+
+/*
  * Raise PT404 when the conversation does not exist in the tenant.
  */
 void
 feedback_require_conversation(Datum tenant_id, Datum conversation_id)
 {
 	if (fb_exec(&conversation_exists_query, (Datum[]) {tenant_id, conversation_id}, NULL, 1) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
-				 errmsg("conversation %s not found", fb_uuid_text(DatumGetUUIDP(conversation_id))),
-				 errhint("Check the tenant_id and the conversation id.")));
+		feedback_conversation_not_found(conversation_id);
 }

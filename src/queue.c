@@ -97,13 +97,18 @@ static FbQuery group_take_query = {
 	8, {UUIDOID, UUIDOID, BOOLOID, INT4OID, INT4OID, INT4OID, INT4OID, INT4OID}
 };
 
-/* A group's latest updated_at from its feedback: $1 tenant, $2 group, $3 ungrouped */
+/*
+ * A group's latest updated_at from its feedback: $1 tenant, $2 group, $3
+ * ungrouped.  A statement that deletes several feedback of a group fires
+ * the trigger once per row after all of them are gone: until the last one
+ * empties the group, the group keeps its time.
+ */
 static FbQuery group_latest_query = {
 	"UPDATE feedback.review_groups g"
-	"   SET latest_updated_at = (SELECT pg_catalog.max(f.updated_at) FROM feedback.feedback f"
+	"   SET latest_updated_at = COALESCE((SELECT pg_catalog.max(f.updated_at) FROM feedback.feedback f"
 	"                             WHERE f.tenant_id OPERATOR(pg_catalog.=) $1"
 	"                               AND ((NOT $3 AND f.conversation_id OPERATOR(pg_catalog.=) $2)"
-	"                                 OR ($3 AND f.id OPERATOR(pg_catalog.=) $2)))"
+	"                                 OR ($3 AND f.id OPERATOR(pg_catalog.=) $2))), g.latest_updated_at)"
 	" WHERE g.tenant_id OPERATOR(pg_catalog.=) $1 AND g.group_id OPERATOR(pg_catalog.=) $2"
 	"   AND g.ungrouped OPERATOR(pg_catalog.=) $3",
 	3, {UUIDOID, UUIDOID, BOOLOID}

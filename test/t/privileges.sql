@@ -63,10 +63,14 @@ SELECT is(array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text
  WHERE p.pronamespace = 'feedback'::regnamespace AND p.oid NOT IN (SELECT oid FROM type_support)
    AND has_function_privilege('feedback_test_web', p.oid, 'EXECUTE');
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text COLLATE "C"), ARRAY[
+          'feedback.delete_conversation(uuid,uuid)',
+          'feedback.delete_message(uuid,uuid)',
+          'feedback.erase_user(uuid)',
           'feedback.put_conversation(uuid,uuid,text,text,boolean,timestamp with time zone)',
           'feedback.put_member(uuid,uuid,text)',
           'feedback.put_message(uuid,uuid,uuid,text,text,uuid,uuid,boolean,timestamp with time zone)',
           'feedback.put_user(uuid,text,boolean)',
+          'feedback.remove_member(uuid,uuid)',
           'feedback.set_suggestion(uuid,uuid,text,jsonb)'],
           'grant_ingest grants exactly the ingest API')
   FROM pg_proc p
