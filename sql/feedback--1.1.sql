@@ -524,6 +524,7 @@ CREATE FUNCTION feedback.remove_member(tenant_id uuid, user_id uuid) RETURNS jso
     LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION feedback.remove_member(uuid, uuid) IS
 $$Take a user out of a tenant
+
 Their feedback stays. PT404 when the user is not a member. Returns
 {"deleted": {"memberships": 1}}.$$;
 
@@ -532,6 +533,7 @@ CREATE FUNCTION feedback.delete_conversation(tenant_id uuid, id uuid) RETURNS js
     LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION feedback.delete_conversation(uuid, uuid) IS
 $$Delete a conversation the chat application deleted
+
 With its messages, their feedback (with its keys and history) and golden
 examples. PT404 when it does not exist. Returns {"deleted": {table: rows}}.$$;
 
@@ -540,6 +542,7 @@ CREATE FUNCTION feedback.delete_message(tenant_id uuid, id uuid) RETURNS jsonb
     LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION feedback.delete_message(uuid, uuid) IS
 $$Delete one message
+
 With its feedback (with its keys and history) and golden examples; messages
 that replied to it reply to nothing. PT404 when it does not exist. Returns
 {"deleted": {table: rows}}.$$;
@@ -549,6 +552,7 @@ CREATE FUNCTION feedback.erase_user(user_id uuid) RETURNS jsonb
     LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION feedback.erase_user(uuid) IS
 $$Erase a user, in every tenant (the right to erasure)
+
 Deletes their feedback (with its keys, history and golden examples), their
 memberships and the user; every other reference to them (reviews, approvals,
 impersonations, history entries, settings changes) keeps the change and
@@ -710,8 +714,9 @@ CREATE FUNCTION feedback.update(tenant_id uuid, id uuid, changes jsonb) RETURNS 
 COMMENT ON FUNCTION feedback.update(uuid, uuid, jsonb) IS
 $$Update a feedback as a reviewer
 
-changes keys: status, feedback (the comment), is_positive; absent keys are
-kept. Returns the feedback object.$$;
+changes keys: status, and the content keys of patch (rating, is_positive,
+reaction, comment, feedback, reasons); absent keys are kept. Returns the
+feedback object.$$;
 
 CREATE FUNCTION feedback.history(tenant_id uuid, id uuid) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'feedback_history'
@@ -743,16 +748,18 @@ both false by default.$$;
 
 CREATE FUNCTION feedback.grouped_by_conversation(tenant_id uuid, status text DEFAULT NULL,
         search text DEFAULT NULL, include_archived boolean DEFAULT false,
-        "limit" integer DEFAULT 100, "offset" integer DEFAULT 0)
+        "limit" integer DEFAULT 100, "offset" integer DEFAULT 0, cursor text DEFAULT NULL)
     RETURNS jsonb
     AS 'MODULE_PATHNAME', 'feedback_grouped_by_conversation'
     LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION feedback.grouped_by_conversation(uuid, text, text, boolean, integer, integer) IS
+COMMENT ON FUNCTION feedback.grouped_by_conversation(uuid, text, text, boolean, integer, integer, text) IS
 $$Get the review queue: feedback grouped by conversation
 
 Reviewer. {count, next, previous, results}: groups (a conversation, or one
 ungrouped feedback) newest first. status: to_review, reviewed or mixed;
-search: case-insensitive text of the comment or the giver's email.$$;
+search: case-insensitive text of the comment or the giver's email. next and
+previous are links ?tenant_id=...&cursor=...; a cursor overrides the other
+paging arguments and filters.$$;
 
 CREATE FUNCTION feedback.verify_review_groups(tenant_id uuid) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'feedback_verify_review_groups'
@@ -800,14 +807,16 @@ $$Add a manual golden example for an answer
 Reviewer. Returns the golden example.$$;
 
 CREATE FUNCTION feedback.golden_examples(tenant_id uuid, active_only boolean DEFAULT true,
-        "limit" integer DEFAULT 100, "offset" integer DEFAULT 0)
+        "limit" integer DEFAULT 100, "offset" integer DEFAULT 0, cursor text DEFAULT NULL)
     RETURNS jsonb
     AS 'MODULE_PATHNAME', 'feedback_golden_examples'
     LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION feedback.golden_examples(uuid, boolean, integer, integer) IS
+COMMENT ON FUNCTION feedback.golden_examples(uuid, boolean, integer, integer, text) IS
 $$List a tenant's golden examples
 
-Reviewer. Newest first, paged: {count, next, previous, results}.$$;
+Reviewer. Newest first, paged: {count, next, previous, results}; next and
+previous are links ?tenant_id=...&cursor=...; a cursor overrides the other
+arguments.$$;
 
 CREATE FUNCTION feedback.export_golden_examples(tenant_id uuid) RETURNS SETOF jsonb
     AS 'MODULE_PATHNAME', 'feedback_export_golden_examples'

@@ -69,31 +69,19 @@ fb_same_text(const char *a, const char *b)
 }
 
 /*
- * Raise 22023 unless limit is 1..1000 and offset >= 0.
+ * Raise 22023 unless limit is 1..FB_PAGE_MAX and offset >= 0.
  */
 void
 fb_check_page(FunctionCallInfo fcinfo, int limit_arg, int offset_arg)
 {
 	fb_require_arg(fcinfo, limit_arg, "limit");
 	fb_require_arg(fcinfo, offset_arg, "offset");
-	if (PG_GETARG_INT32(limit_arg) < 1 || PG_GETARG_INT32(limit_arg) > 1000)
+	if (PG_GETARG_INT32(limit_arg) < 1 || PG_GETARG_INT32(limit_arg) > FB_PAGE_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("limit must be between 1 and 1000, not %d", PG_GETARG_INT32(limit_arg))));
+				 errmsg("limit must be between 1 and %d, not %d", FB_PAGE_MAX, PG_GETARG_INT32(limit_arg))));
 	if (PG_GETARG_INT32(offset_arg) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("offset must not be negative, not %d", PG_GETARG_INT32(offset_arg))));
-}
-
-/*
- * key: a relative page reference "?limit=L&offset=O" followed by filters
- * (already URL-encoded, each starting with &), or null when offset < 0.
- */
-void
-fb_json_page_link(JsonbParseState **state, const char *key, int limit, int64 offset,
-				  const char *filters)
-{
-	fb_json_text(state, key, offset < 0 ? NULL :
-				 psprintf("?limit=%d&offset=" INT64_FORMAT "%s", limit, offset, filters));
 }

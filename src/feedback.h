@@ -117,14 +117,34 @@ extern char *fb_uuid_text(const pg_uuid_t *uuid);
 extern pg_uuid_t *fb_uuid_random(void);
 extern pg_uuid_t *fb_uuid_copy(const pg_uuid_t *uuid);
 
-/* args.c: argument checks and paging */
+/* args.c: argument checks */
+#define FB_PAGE_MAX 1000		/* the largest page */
+
 extern void fb_require_arg(FunctionCallInfo fcinfo, int n, const char *name);
 extern void fb_check_timestamp(TimestampTz ts, const char *name);
 extern char *fb_quotable(const char *str);
 extern bool fb_same_text(const char *a, const char *b);
 extern void fb_check_page(FunctionCallInfo fcinfo, int limit_arg, int offset_arg);
-extern void fb_json_page_link(JsonbParseState **state, const char *key, int limit,
-							  int64 offset, const char *filters);
+
+/* cursor.c: the cursors of paged results, and the links that carry them */
+typedef struct FbCursor
+{
+	char		kind;			/* the kind of page: 'q' queue, 'g' golden examples */
+	bool		before;			/* the page before the position, else after it */
+	pg_uuid_t	tenant_id;
+	int32		limit;
+	TimestampTz at;				/* the position: the time and id of a row */
+	pg_uuid_t	id;
+	uint8		flags;			/* the filters, as the kind of page defines them */
+	char	   *text;			/* a filter text, or NULL */
+} FbCursor;
+
+extern FbCursor *fb_cursor_at(char kind, bool before, Datum tenant_id, int limit, FbValue at,
+							  FbValue id, uint8 flags, char *text);
+extern char *fb_cursor_encode(const FbCursor *cursor);
+extern void fb_cursor_decode(const char *token, char kind, Datum tenant_id, FbCursor *cursor);
+extern void fb_cursor_malformed(const char *why) pg_attribute_noreturn();
+extern void fb_json_cursor_link(JsonbParseState **state, const char *key, const FbCursor *cursor);
 
 /* ==================== 2. the types and the domain ==================== */
 

@@ -49,11 +49,44 @@ static FbQuery example_by_id_query = {
 	2, {UUIDOID, UUIDOID}
 };
 
-static FbQuery examples_page_query = {
-	EXAMPLE_SELECT
+/*
+ * The pages of examples, newest first: $1 tenant, $2 active only, $3
+ * limit, $4 and $5 the offset, or the position (created_at, id).
+ */
+#define EXAMPLES_OF_TENANT \
 	" WHERE g.tenant_id OPERATOR(pg_catalog.=) $1 AND (g.is_active OR NOT $2)"
+#define AFTER_POSITION " AND (g.created_at, g.id) OPERATOR(pg_catalog.<) ($4, $5)"
+#define BEFORE_POSITION " AND (g.created_at, g.id) OPERATOR(pg_catalog.>) ($4, $5)"
+#define EXAMPLES_PAGE_ARGTYPES {UUIDOID, BOOLOID, INT8OID, TIMESTAMPTZOID, UUIDOID}
+
+static FbQuery examples_page_query = {
+	EXAMPLE_SELECT EXAMPLES_OF_TENANT
 	" ORDER BY g.created_at DESC, g.id DESC LIMIT $3 OFFSET $4",
-	4, {UUIDOID, BOOLOID, INT8OID, INT8OID}
+	5, {UUIDOID, BOOLOID, INT8OID, INT8OID, UUIDOID}
+};
+
+static FbQuery examples_after_query = {
+	EXAMPLE_SELECT EXAMPLES_OF_TENANT AFTER_POSITION
+	" ORDER BY g.created_at DESC, g.id DESC LIMIT $3",
+	5, EXAMPLES_PAGE_ARGTYPES
+};
+
+static FbQuery examples_before_query = {
+	"SELECT x.* FROM (" EXAMPLE_SELECT EXAMPLES_OF_TENANT BEFORE_POSITION
+	"                 ORDER BY g.created_at, g.id LIMIT $3) x"
+	" ORDER BY x.created_at DESC, x.id DESC",
+	5, EXAMPLES_PAGE_ARGTYPES
+};
+
+/* Whether any example comes after, or before, a position ($3 unused). */
+static FbQuery examples_any_after_query = {
+	"SELECT EXISTS (SELECT FROM feedback.golden_example g" EXAMPLES_OF_TENANT AFTER_POSITION ") AS found",
+	5, EXAMPLES_PAGE_ARGTYPES
+};
+
+static FbQuery examples_any_before_query = {
+	"SELECT EXISTS (SELECT FROM feedback.golden_example g" EXAMPLES_OF_TENANT BEFORE_POSITION ") AS found",
+	5, EXAMPLES_PAGE_ARGTYPES
 };
 
 static FbQuery examples_count_query = {
@@ -144,48 +177,99 @@ feedback_add_golden_example(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(fb_finish_jsonb(example));
 }
 
+/* The filter of a golden examples cursor. */
+#define ACTIVE_ONLY 0x01
+
+/*
+ * The link itself when an example lies beyond its position, else NULL.
+ */
+static FbCursor *
+LinkIfAny(Datum tenant, FbCursor *link)
+{
+	bool		isnull;
+
+	fb_exec(link->before ? &examples_any_before_query : &examples_any_after_query,
+			(Datum[]) {tenant, BoolGetDatum(link->flags & ACTIVE_ONLY), Int64GetDatum(link->limit),
+				TimestampTzGetDatum(link->at), UUIDPGetDatum(&link->id)}, NULL, 1);
+	return DatumGetBool(fb_get(0, "found", &isnull)) ? link : NULL;
+}
+
 PG_FUNCTION_INFO_V1(feedback_golden_examples);
 /*
- * golden_examples(tenant_id, active_only, limit, offset): a page of the
- * tenant's examples, newest first: {count, next, previous, results}.
+ * golden_examples(tenant_id, active_only, limit, offset, cursor): a page of
+ * the tenant's examples, newest first: {count, next, previous, results}.
+ * next and previous carry cursors (keyset paging); a given cursor
+ * overrides the other arguments.
  */
 Datum
 feedback_golden_examples(PG_FUNCTION_ARGS)
 {
 	FeedbackCaller caller;
 	JsonbParseState *state = NULL;
+	Datum		tenant;
 	bool		active_only;
 	int			limit;
-	int			offset;
-	int64		count;
-	const char *filters;
+	FbCursor	cursor;
+	bool		by_cursor = !PG_ARGISNULL(4);
+	FbCursor   *next = NULL;
+	FbCursor   *previous = NULL;
 	bool		isnull;
 	int			n;
 	int			i;
 
-	fb_require_arg(fcinfo, 1, "active_only");
-	fb_check_page(fcinfo, 2, 3);
-	active_only = PG_GETARG_BOOL(1);
-	limit = PG_GETARG_INT32(2);
-	offset = PG_GETARG_INT32(3);
-	filters = active_only ? "" : "&active_only=false";
+	fb_require_arg(fcinfo, 0, "tenant_id");
+	tenant = PG_GETARG_DATUM(0);
+	if (by_cursor)
+	{
+		fb_cursor_decode(text_to_cstring(PG_GETARG_TEXT_PP(4)), 'g', tenant, &cursor);
+		if ((cursor.flags & ~ACTIVE_ONLY) != 0 || cursor.text != NULL)
+			fb_cursor_malformed("its filters are unknown");
+		active_only = cursor.flags & ACTIVE_ONLY;
+		limit = cursor.limit;
+	}
+	else
+	{
+		fb_require_arg(fcinfo, 1, "active_only");
+		fb_check_page(fcinfo, 2, 3);
+		active_only = PG_GETARG_BOOL(1);
+		limit = PG_GETARG_INT32(2);
+	}
 
 	fb_connect();
-	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_REVIEWER);
-	fb_exec(&examples_count_query, (Datum[]) {PG_GETARG_DATUM(0), BoolGetDatum(active_only)}, NULL, 1);
-	count = DatumGetInt64(fb_get(0, "total", &isnull));
+	feedback_resolve_caller(&caller, tenant, false, FB_ROLE_REVIEWER);
+	fb_exec(&examples_count_query, (Datum[]) {tenant, BoolGetDatum(active_only)}, NULL, 1);
 
 	fb_json_begin(&state);
-	fb_json_int(&state, "count", count);
-	fb_json_page_link(&state, "next", limit, offset + limit < count ? offset + limit : -1, filters);
-	fb_json_page_link(&state, "previous", limit, offset > 0 ? Max(offset - limit, 0) : -1, filters);
+	fb_json_int(&state, "count", DatumGetInt64(fb_get(0, "total", &isnull)));
 	fb_json_key(&state, "results");
 	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
-	n = fb_exec(&examples_page_query, (Datum[]) {PG_GETARG_DATUM(0), BoolGetDatum(active_only),
-				Int64GetDatum(limit), Int64GetDatum(offset)}, NULL, 0);
+	if (by_cursor)
+		n = fb_exec(cursor.before ? &examples_before_query : &examples_after_query,
+					(Datum[]) {tenant, BoolGetDatum(active_only), Int64GetDatum(limit),
+						TimestampTzGetDatum(cursor.at), UUIDPGetDatum(&cursor.id)}, NULL, 0);
+	else
+		n = fb_exec(&examples_page_query,
+					(Datum[]) {tenant, BoolGetDatum(active_only), Int64GetDatum(limit),
+						Int64GetDatum(PG_GETARG_INT32(3)), (Datum) 0},
+					(bool[]) {false, false, false, false, true}, 0);
 	for (i = 0; i < n; i++)
 		fb_json_elem(&state, ExampleObject(i));
 	pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+
+	/* the links lead from the first and the last example, where anything is beyond them */
+	if (n > 0)
+	{
+		uint8		flags = active_only ? ACTIVE_ONLY : 0;
+
+		previous = fb_cursor_at('g', true, tenant, limit, fb_get_val(0, "created_at"),
+								fb_get_val(0, "id"), flags, NULL);
+		next = fb_cursor_at('g', false, tenant, limit, fb_get_val(n - 1, "created_at"),
+							fb_get_val(n - 1, "id"), flags, NULL);
+		previous = LinkIfAny(tenant, previous);
+		next = LinkIfAny(tenant, next);
+	}
+	fb_json_cursor_link(&state, "next", next);
+	fb_json_cursor_link(&state, "previous", previous);
 	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
 }
 

@@ -37,13 +37,32 @@ static FbQuery counts_query = {
 /* The longest search, in characters: its cost grows with its length. */
 #define SEARCH_MAX_CHARS 256
 
-/* One bucket of the page: its ordered range, enabled by a parameter. */
-#define PAGE_BUCKET(archived, state, param) \
+/*
+ * One bucket of the page: its ordered range (all of it, or after or before
+ * a position), enabled by a parameter.  The parameters of every page
+ * query: $1 tenant, $2-$7 the buckets (not archived: to_review, mixed,
+ * reviewed; then archived), $8 limit, $9 and $10 the offset, or the
+ * position (latest_updated_at, group_id).
+ */
+#define PAGE_BUCKET(archived, state, param, range, dir, limit) \
 	"(SELECT g.group_id, g.ungrouped, g.latest_updated_at FROM feedback.review_groups g" \
 	"  WHERE g.tenant_id OPERATOR(pg_catalog.=) $1 AND " archived \
-	"    AND g.state OPERATOR(pg_catalog.=) " state "::pg_catalog.int2 AND " param \
-	"  ORDER BY g.latest_updated_at DESC, g.group_id DESC" \
-	"  LIMIT $2 OPERATOR(pg_catalog.+) $3)"
+	"    AND g.state OPERATOR(pg_catalog.=) " state "::pg_catalog.int2 AND " param range \
+	"  ORDER BY g.latest_updated_at " dir ", g.group_id " dir \
+	"  LIMIT " limit ")"
+#define BUCKETS(range, dir, limit) \
+	PAGE_BUCKET("NOT g.archived", "0", "$2", range, dir, limit) " UNION ALL " \
+	PAGE_BUCKET("NOT g.archived", "1", "$3", range, dir, limit) " UNION ALL " \
+	PAGE_BUCKET("NOT g.archived", "2", "$4", range, dir, limit) " UNION ALL " \
+	PAGE_BUCKET("g.archived", "0", "$5", range, dir, limit) " UNION ALL " \
+	PAGE_BUCKET("g.archived", "1", "$6", range, dir, limit) " UNION ALL " \
+	PAGE_BUCKET("g.archived", "2", "$7", range, dir, limit)
+#define AFTER_POSITION \
+	" AND (g.latest_updated_at, g.group_id) OPERATOR(pg_catalog.<) ($9, $10)"
+#define BEFORE_POSITION \
+	" AND (g.latest_updated_at, g.group_id) OPERATOR(pg_catalog.>) ($9, $10)"
+#define PAGE_ARGTYPES \
+	{UUIDOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, INT8OID, TIMESTAMPTZOID, UUIDOID}
 
 /* The columns both page queries return, read by name. */
 #define GROUP_COLUMNS \
@@ -61,42 +80,68 @@ static FbQuery counts_query = {
 	"   AND c.tenant_id OPERATOR(pg_catalog.=) $1 AND c.id OPERATOR(pg_catalog.=) p.group_id"
 
 /*
- * A page of the maintained groups: $1 tenant, $2 limit, $3 offset, $4-$9
- * the buckets (not archived: to_review, mixed, reviewed; then archived).
+ * A page of the maintained groups: the buckets merged, then the page's
+ * groups with their feedback, newest first.  page_limit limits the merge.
  */
+#define PAGE_QUERY(range, dir, bucket_limit, page_limit) \
+	"WITH keys AS MATERIALIZED (" \
+	"  SELECT k.group_id, k.ungrouped, k.latest_updated_at FROM (" \
+	BUCKETS(range, dir, bucket_limit) \
+	"  ) k ORDER BY k.latest_updated_at " dir ", k.group_id " dir " " page_limit ")" \
+	"SELECT" GROUP_COLUMNS "," ITEM_COLUMNS \
+	"  FROM keys k" \
+	"  JOIN feedback.review_groups p ON p.tenant_id OPERATOR(pg_catalog.=) $1" \
+	"   AND p.group_id OPERATOR(pg_catalog.=) k.group_id AND p.ungrouped OPERATOR(pg_catalog.=) k.ungrouped" \
+	CONVERSATION_JOIN \
+	"  CROSS JOIN LATERAL (" \
+	"    (SELECT i.id, i.status, i.comment, i.rating, i.user_id, i.updated_at FROM feedback.feedback i" \
+	"      WHERE i.tenant_id OPERATOR(pg_catalog.=) $1 AND NOT p.ungrouped" \
+	"        AND i.conversation_id OPERATOR(pg_catalog.=) p.group_id)" \
+	"    UNION ALL" \
+	"    (SELECT i.id, i.status, i.comment, i.rating, i.user_id, i.updated_at FROM feedback.feedback i" \
+	"      WHERE i.tenant_id OPERATOR(pg_catalog.=) $1 AND p.ungrouped" \
+	"        AND i.id OPERATOR(pg_catalog.=) p.group_id)) f" \
+	"  JOIN feedback.users u ON u.id OPERATOR(pg_catalog.=) f.user_id" \
+	" ORDER BY k.latest_updated_at DESC, k.group_id DESC, f.updated_at DESC, f.id DESC"
+
+/* By offset ($9; $10 unused): a direct call's limit and offset. */
 static FbQuery page_query = {
-	"WITH keys AS MATERIALIZED ("
-	"  SELECT k.group_id, k.ungrouped, k.latest_updated_at FROM ("
-	PAGE_BUCKET("NOT g.archived", "0", "$4") " UNION ALL "
-	PAGE_BUCKET("NOT g.archived", "1", "$5") " UNION ALL "
-	PAGE_BUCKET("NOT g.archived", "2", "$6") " UNION ALL "
-	PAGE_BUCKET("g.archived", "0", "$7") " UNION ALL "
-	PAGE_BUCKET("g.archived", "1", "$8") " UNION ALL "
-	PAGE_BUCKET("g.archived", "2", "$9")
-	"  ) k ORDER BY k.latest_updated_at DESC, k.group_id DESC LIMIT $2 OFFSET $3)"
-	"SELECT" GROUP_COLUMNS "," ITEM_COLUMNS
-	"  FROM keys k"
-	"  JOIN feedback.review_groups p ON p.tenant_id OPERATOR(pg_catalog.=) $1"
-	"   AND p.group_id OPERATOR(pg_catalog.=) k.group_id AND p.ungrouped OPERATOR(pg_catalog.=) k.ungrouped"
-	CONVERSATION_JOIN
-	"  CROSS JOIN LATERAL ("
-	"    (SELECT i.id, i.status, i.comment, i.rating, i.user_id, i.updated_at FROM feedback.feedback i"
-	"      WHERE i.tenant_id OPERATOR(pg_catalog.=) $1 AND NOT p.ungrouped"
-	"        AND i.conversation_id OPERATOR(pg_catalog.=) p.group_id)"
-	"    UNION ALL"
-	"    (SELECT i.id, i.status, i.comment, i.rating, i.user_id, i.updated_at FROM feedback.feedback i"
-	"      WHERE i.tenant_id OPERATOR(pg_catalog.=) $1 AND p.ungrouped"
-	"        AND i.id OPERATOR(pg_catalog.=) p.group_id)) f"
-	"  JOIN feedback.users u ON u.id OPERATOR(pg_catalog.=) f.user_id"
-	" ORDER BY k.latest_updated_at DESC, k.group_id DESC, f.updated_at DESC, f.id DESC",
-	9, {UUIDOID, INT8OID, INT8OID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID}
+	PAGE_QUERY("", "DESC", "$8 OPERATOR(pg_catalog.+) $9::pg_catalog.int8", "LIMIT $8 OFFSET $9::pg_catalog.int8"),
+	10, {UUIDOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, INT8OID, INT8OID, UUIDOID}
+};
+
+/* The page after a position: keyset paging, one range scan per bucket. */
+static FbQuery page_after_query = {
+	PAGE_QUERY(AFTER_POSITION, "DESC", "$8", "LIMIT $8"),
+	10, PAGE_ARGTYPES
+};
+
+/* The page before a position. */
+static FbQuery page_before_query = {
+	PAGE_QUERY(BEFORE_POSITION, "ASC", "$8", "LIMIT $8"),
+	10, PAGE_ARGTYPES
+};
+
+/* Whether any group comes after a position ($8 unused). */
+static FbQuery any_after_query = {
+	"SELECT EXISTS (" BUCKETS(AFTER_POSITION, "DESC", "1") ") AS found",
+	10, PAGE_ARGTYPES
+};
+
+/* Whether any group comes before a position ($8 unused). */
+static FbQuery any_before_query = {
+	"SELECT EXISTS (" BUCKETS(BEFORE_POSITION, "ASC", "1") ") AS found",
+	10, PAGE_ARGTYPES
 };
 
 /*
  * A page of groups formed from the feedback matching a search: $1 tenant,
  * $2 ILIKE pattern, $3 include archived, $4-$6 states kept (to_review,
- * mixed, reviewed), $7 limit, $8 offset.  The column total is the number of
- * groups; a page past the end is one row of NULLs but for it.
+ * mixed, reviewed), $7 limit, $8 offset, $9 0 for the page at the offset,
+ * 1 for the page after the position ($10, $11), 2 for the one before it.
+ * The page is the groups ranked lo + 1 to hi (columns lo and hi, with the
+ * number of groups in total); a page past the end is one row of NULLs but
+ * for them.
  */
 static FbQuery search_query = {
 	"WITH rows AS MATERIALIZED ("
@@ -127,11 +172,26 @@ static FbQuery search_query = {
 	"   WHERE ($3 OR NOT a.archived)"
 	"     AND CASE WHEN g.reviewed_count OPERATOR(pg_catalog.=) 0 THEN $4"
 	"              WHEN g.to_review_count OPERATOR(pg_catalog.=) 0 THEN $6 ELSE $5 END"
+	"), ranked AS MATERIALIZED ("
+	"  SELECT k.*, pg_catalog.row_number() OVER (ORDER BY k.latest_updated_at DESC, k.group_id DESC) AS rn"
+	"    FROM kept k"
+	"), counts AS MATERIALIZED ("
+	"  SELECT pg_catalog.count(*) AS total,"
+	"         pg_catalog.count(*) FILTER (WHERE (r.latest_updated_at, r.group_id) OPERATOR(pg_catalog.>=) ($10, $11)) AS upto,"
+	"         pg_catalog.count(*) FILTER (WHERE (r.latest_updated_at, r.group_id) OPERATOR(pg_catalog.>) ($10, $11)) AS ahead"
+	"    FROM ranked r"
+	"), bounds AS MATERIALIZED ("
+	"  SELECT c.total,"
+	"         CASE $9 WHEN 1 THEN c.upto WHEN 2 THEN GREATEST(c.ahead OPERATOR(pg_catalog.-) $7, 0) ELSE $8 END AS lo,"
+	"         CASE $9 WHEN 1 THEN c.upto OPERATOR(pg_catalog.+) $7 WHEN 2 THEN c.ahead"
+	"              ELSE $8 OPERATOR(pg_catalog.+) $7 END AS hi"
+	"    FROM counts c"
 	"), page AS MATERIALIZED ("
-	"  SELECT k.* FROM kept k ORDER BY k.latest_updated_at DESC, k.group_id DESC LIMIT $7 OFFSET $8"
+	"  SELECT r.* FROM ranked r, bounds b"
+	"   WHERE r.rn OPERATOR(pg_catalog.>) b.lo AND r.rn OPERATOR(pg_catalog.<=) b.hi"
 	")"
-	"SELECT" GROUP_COLUMNS "," ITEM_COLUMNS ", t.total"
-	"  FROM (SELECT pg_catalog.count(*) AS total FROM kept) t"
+	"SELECT" GROUP_COLUMNS "," ITEM_COLUMNS ", t.total, t.lo, t.hi"
+	"  FROM bounds t"
 	"  LEFT JOIN page p ON true"
 	"  LEFT JOIN LATERAL (SELECT c.title, c.created_at, c.agent_name FROM feedback.conversations c"
 	"                      WHERE NOT p.ungrouped AND c.tenant_id OPERATOR(pg_catalog.=) $1"
@@ -140,25 +200,9 @@ static FbQuery search_query = {
 	"   AND f.ungrouped OPERATOR(pg_catalog.=) p.ungrouped"
 	"  LEFT JOIN feedback.users u ON u.id OPERATOR(pg_catalog.=) f.user_id"
 	" ORDER BY p.latest_updated_at DESC, p.group_id DESC, f.updated_at DESC, f.id DESC",
-	8, {UUIDOID, TEXTOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, INT8OID, INT8OID}
+	11, {UUIDOID, TEXTOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, INT8OID, INT8OID, INT4OID,
+	TIMESTAMPTZOID, UUIDOID}
 };
-
-/*
- * Append s to buf percent-encoded for a URL query (all but A-Z a-z 0-9 - . _ ~).
- */
-static void
-AppendUrlEncoded(StringInfo buf, const char *s)
-{
-	const unsigned char *p;
-
-	for (p = (const unsigned char *) s; *p; p++)
-	{
-		if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~')
-			appendStringInfoChar(buf, (char) *p);
-		else
-			appendStringInfo(buf, "%%%02X", *p);
-	}
-}
 
 /*
  * An ILIKE pattern matching s literally anywhere: %, _ and \ escaped.
@@ -247,77 +291,159 @@ PushGroups(JsonbParseState **state, int n)
 	pushJsonbValue(state, WJB_END_ARRAY, NULL);
 }
 
-PG_FUNCTION_INFO_V1(feedback_grouped_by_conversation);
-/*
- * grouped_by_conversation(tenant_id, status, search, include_archived,
- * limit, offset): the review queue, {count, next, previous, results}.
- */
-Datum
-feedback_grouped_by_conversation(PG_FUNCTION_ARGS)
+/* The filters of a queue cursor: the states kept, and archived groups. */
+#define KEEP_TO_REVIEW	0x01
+#define KEEP_MIXED		0x02
+#define KEEP_REVIEWED	0x04
+#define KEEP_ARCHIVED	0x08
+
+/* What a page of the queue is: from the call's arguments or its cursor. */
+typedef struct QueuePage
 {
-	FeedbackCaller caller;
-	Datum		tenant = PG_GETARG_DATUM(0);
-	bool		states[3] = {true, true, true};	/* to_review, mixed, reviewed */
-	char	   *status = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
-	char	   *search = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
-	bool		include_archived;
+	uint8		keep;			/* KEEP_* */
+	char	   *search;			/* NULL when none */
 	int			limit;
 	int			offset;
-	int64		count = 0;
-	StringInfoData filters;
-	JsonbParseState *state = NULL;
-	bool		isnull;
-	int			n;
+	FbCursor   *cursor;			/* NULL for the page at offset */
+} QueuePage;
 
-	fb_require_arg(fcinfo, 3, "include_archived");
-	fb_check_page(fcinfo, 4, 5);
-	include_archived = PG_GETARG_BOOL(3);
-	limit = PG_GETARG_INT32(4);
-	offset = PG_GETARG_INT32(5);
-	if (search != NULL && search[0] == '\0')
-		search = NULL;
-	if (search != NULL && pg_mbstrlen(search) > SEARCH_MAX_CHARS)
+/*
+ * Raise 22023 unless a search has at most SEARCH_MAX_CHARS characters.
+ */
+static void
+CheckSearch(const char *search)
+{
+	if (pg_mbstrlen(search) > SEARCH_MAX_CHARS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("search must have at most %d characters", SEARCH_MAX_CHARS),
 				 errhint("Search for a word or a phrase of the comment, or part of an email.")));
+}
 
-	initStringInfo(&filters);
+/*
+ * The page a call asks for: its cursor when it gives one (which overrides
+ * every other paging argument and filter), else its arguments.
+ */
+static void
+PageOfCall(FunctionCallInfo fcinfo, QueuePage *page)
+{
+	char	   *status;
+
+	memset(page, 0, sizeof(*page));
+	if (!PG_ARGISNULL(6))
+	{
+		page->cursor = palloc(sizeof(FbCursor));
+		fb_cursor_decode(text_to_cstring(PG_GETARG_TEXT_PP(6)), 'q', PG_GETARG_DATUM(0), page->cursor);
+		page->keep = page->cursor->flags;
+		if ((page->keep & ~(KEEP_TO_REVIEW | KEEP_MIXED | KEEP_REVIEWED | KEEP_ARCHIVED)) != 0 ||
+			(page->keep & (KEEP_TO_REVIEW | KEEP_MIXED | KEEP_REVIEWED)) == 0)
+			fb_cursor_malformed("its filters are unknown");
+		page->search = page->cursor->text;
+		if (page->search != NULL)
+			CheckSearch(page->search);
+		page->limit = page->cursor->limit;
+		return;
+	}
+
+	fb_require_arg(fcinfo, 3, "include_archived");
+	fb_check_page(fcinfo, 4, 5);
+	page->limit = PG_GETARG_INT32(4);
+	page->offset = PG_GETARG_INT32(5);
+	page->keep = KEEP_TO_REVIEW | KEEP_MIXED | KEEP_REVIEWED | (PG_GETARG_BOOL(3) ? KEEP_ARCHIVED : 0);
+	page->search = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	if (page->search != NULL && page->search[0] == '\0')
+		page->search = NULL;
+	if (page->search != NULL)
+		CheckSearch(page->search);
+
+	status = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
 	if (status != NULL)
 	{
 		uint8		word;
 
 		if (strcmp(status, "mixed") == 0)
-			states[0] = states[2] = false;
-		else if (feedback_status_parse(status, strlen(status), &word) &&
-				 (word == FB_STATUS_TO_REVIEW || word == FB_STATUS_REVIEWED))
-		{
-			states[2] = word == FB_STATUS_TO_REVIEW ? false : true;
-			states[0] = states[1] = word == FB_STATUS_TO_REVIEW;
-		}
-		else
+			page->keep &= ~(KEEP_TO_REVIEW | KEEP_REVIEWED);
+		else if (!feedback_status_parse(status, strlen(status), &word) ||
+				 (word != FB_STATUS_TO_REVIEW && word != FB_STATUS_REVIEWED))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid status filter \"%s\"", fb_quotable(status)),
 					 errhint("Use to_review (groups with anything to review), reviewed (fully reviewed) or mixed, or leave it null.")));
-		appendStringInfoString(&filters, "&status=");
-		AppendUrlEncoded(&filters, status);
+		else if (word == FB_STATUS_TO_REVIEW)
+			page->keep &= ~KEEP_REVIEWED;
+		else
+			page->keep &= ~(KEEP_TO_REVIEW | KEEP_MIXED);
 	}
-	if (search != NULL)
-	{
-		appendStringInfoString(&filters, "&search=");
-		AppendUrlEncoded(&filters, search);
-	}
-	if (include_archived)
-		appendStringInfoString(&filters, "&include_archived=true");
+}
+
+/*
+ * The link to the page after (or before) the group at row of the result.
+ */
+static FbCursor *
+LinkFrom(const QueuePage *page, Datum tenant, int row, bool before)
+{
+	return fb_cursor_at('q', before, tenant, page->limit, fb_get_val(row, "latest_updated_at"),
+						fb_get_val(row, "group_id"), page->keep, page->search);
+}
+
+/*
+ * Whether any group of the page's buckets comes after (or before) a link's
+ * position: where there is one, the link leads somewhere.
+ */
+static bool
+AnyBeyond(Datum tenant, const QueuePage *page, const FbCursor *link)
+{
+	bool		isnull;
+
+	fb_exec(link->before ? &any_before_query : &any_after_query,
+			(Datum[]) {tenant, BoolGetDatum(page->keep & KEEP_TO_REVIEW),
+				BoolGetDatum(page->keep & KEEP_MIXED), BoolGetDatum(page->keep & KEEP_REVIEWED),
+				BoolGetDatum((page->keep & KEEP_ARCHIVED) && (page->keep & KEEP_TO_REVIEW)),
+				BoolGetDatum((page->keep & KEEP_ARCHIVED) && (page->keep & KEEP_MIXED)),
+				BoolGetDatum((page->keep & KEEP_ARCHIVED) && (page->keep & KEEP_REVIEWED)),
+				Int64GetDatum(page->limit), TimestampTzGetDatum(link->at), UUIDPGetDatum(&link->id)},
+			NULL, 1);
+	return DatumGetBool(fb_get(0, "found", &isnull));
+}
+
+PG_FUNCTION_INFO_V1(feedback_grouped_by_conversation);
+/*
+ * grouped_by_conversation(tenant_id, status, search, include_archived,
+ * limit, offset, cursor): the review queue, {count, next, previous,
+ * results}.  next and previous carry cursors (keyset paging); a direct call
+ * may also page by limit and offset.
+ */
+Datum
+feedback_grouped_by_conversation(PG_FUNCTION_ARGS)
+{
+	FeedbackCaller caller;
+	Datum		tenant;
+	QueuePage	page;
+	int64		count = 0;
+	int64		lo = 0;
+	int64		hi = 0;
+	JsonbParseState *state = NULL;
+	FbCursor   *next = NULL;
+	FbCursor   *previous = NULL;
+	bool		isnull;
+	bool		found;
+	int			n;
+
+	fb_require_arg(fcinfo, 0, "tenant_id");
+	tenant = PG_GETARG_DATUM(0);
+	PageOfCall(fcinfo, &page);
 
 	fb_connect();
-	feedback_resolve_caller(&caller, tenant, PG_ARGISNULL(0), FB_ROLE_REVIEWER);
+	feedback_resolve_caller(&caller, tenant, false, FB_ROLE_REVIEWER);
 
-	if (search == NULL)
+	if (page.search == NULL)
 	{
+		bool		keep[3] = {page.keep & KEEP_TO_REVIEW, page.keep & KEEP_MIXED,
+		page.keep & KEEP_REVIEWED};
 		int			rows = fb_exec(&counts_query, &tenant, NULL, 0);
 		int			i;
+		Datum		values[10];
+		bool		nulls[10] = {false};
 
 		for (i = 0; i < rows; i++)
 		{
@@ -325,31 +451,76 @@ feedback_grouped_by_conversation(PG_FUNCTION_ARGS)
 			int			s = DatumGetInt16(fb_get(i, "state", &isnull));
 
 			/* buckets are numbered to_review 0, mixed 1, reviewed 2 */
-			if ((include_archived || !archived) && states[s])
+			if ((!archived || (page.keep & KEEP_ARCHIVED)) && keep[s])
 				count += DatumGetInt64(fb_get(i, "groups", &isnull));
 		}
-		n = fb_exec(&page_query, (Datum[]) {tenant, Int64GetDatum(limit), Int64GetDatum(offset),
-					BoolGetDatum(states[0]), BoolGetDatum(states[1]), BoolGetDatum(states[2]),
-					BoolGetDatum(include_archived && states[0]),
-					BoolGetDatum(include_archived && states[1]),
-					BoolGetDatum(include_archived && states[2])}, NULL, 0);
+		values[0] = tenant;
+		for (i = 0; i < 3; i++)
+		{
+			values[1 + i] = BoolGetDatum(keep[i]);
+			values[4 + i] = BoolGetDatum(keep[i] && (page.keep & KEEP_ARCHIVED));
+		}
+		values[7] = Int64GetDatum(page.limit);
+		if (page.cursor == NULL)
+		{
+			values[8] = Int64GetDatum(page.offset);
+			nulls[9] = true;
+		}
+		else
+		{
+			values[8] = TimestampTzGetDatum(page.cursor->at);
+			values[9] = UUIDPGetDatum(&page.cursor->id);
+		}
+		n = fb_exec(page.cursor == NULL ? &page_query :
+					(page.cursor->before ? &page_before_query : &page_after_query), values, nulls, 0);
 	}
 	else
 	{
-		n = fb_exec(&search_query, (Datum[]) {tenant, CStringGetTextDatum(LiteralPattern(search)),
-					BoolGetDatum(include_archived), BoolGetDatum(states[0]),
-					BoolGetDatum(states[1]), BoolGetDatum(states[2]),
-					Int64GetDatum(limit), Int64GetDatum(offset)}, NULL, 0);
+		Datum		values[11];
+		bool		nulls[11] = {false};
+
+		values[0] = tenant;
+		values[1] = CStringGetTextDatum(LiteralPattern(page.search));
+		values[2] = BoolGetDatum(page.keep & KEEP_ARCHIVED);
+		values[3] = BoolGetDatum(page.keep & KEEP_TO_REVIEW);
+		values[4] = BoolGetDatum(page.keep & KEEP_MIXED);
+		values[5] = BoolGetDatum(page.keep & KEEP_REVIEWED);
+		values[6] = Int64GetDatum(page.limit);
+		values[7] = Int64GetDatum(page.offset);
+		values[8] = Int32GetDatum(page.cursor == NULL ? 0 : (page.cursor->before ? 2 : 1));
+		values[9] = page.cursor == NULL ? (Datum) 0 : TimestampTzGetDatum(page.cursor->at);
+		values[10] = page.cursor == NULL ? (Datum) 0 : UUIDPGetDatum(&page.cursor->id);
+		nulls[9] = nulls[10] = page.cursor == NULL;
+		n = fb_exec(&search_query, values, nulls, 0);
 		count = DatumGetInt64(fb_get(0, "total", &isnull));
+		lo = DatumGetInt64(fb_get(0, "lo", &isnull));
+		hi = DatumGetInt64(fb_get(0, "hi", &isnull));
 	}
 
 	fb_json_begin(&state);
 	fb_json_int(&state, "count", count);
-	fb_json_page_link(&state, "next", limit, offset + (int64) limit < count ? offset + (int64) limit : -1,
-					  filters.data);
-	fb_json_page_link(&state, "previous", limit, offset > 0 ? Max(offset - limit, 0) : -1, filters.data);
 	fb_json_key(&state, "results");
 	PushGroups(&state, n);
+
+	/* the links lead from the first and the last group, where anything is beyond them */
+	found = n > 0 && !fb_get_val(0, "group_id").isnull;
+	if (found)
+	{
+		previous = LinkFrom(&page, tenant, 0, true);
+		next = LinkFrom(&page, tenant, n - 1, false);
+		if (page.search != NULL)
+		{
+			previous = lo > 0 ? previous : NULL;
+			next = hi < count ? next : NULL;
+		}
+		else
+		{
+			previous = AnyBeyond(tenant, &page, previous) ? previous : NULL;
+			next = AnyBeyond(tenant, &page, next) ? next : NULL;
+		}
+	}
+	fb_json_cursor_link(&state, "next", next);
+	fb_json_cursor_link(&state, "previous", previous);
 	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
 }
 

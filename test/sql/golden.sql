@@ -136,10 +136,39 @@ SELECT feedback.add_golden_example(:t, 'a0000000-0000-0000-0000-000000000001', '
 \echo :LAST_ERROR_SQLSTATE
 SELECT feedback.add_golden_example(:t, 'a0000000-0000-0000-0000-000000000004', '');
 \echo :LAST_ERROR_SQLSTATE
-SELECT p - 'results' AS page, jsonb_array_length(p->'results') AS results, p->'results'->0->>'golden_response' AS newest
-  FROM feedback.golden_examples(:t, "limit" => 1) AS p;
-SELECT p - 'results' AS page FROM feedback.golden_examples(:t, "limit" => 1, "offset" => 1) AS p;
-SELECT p - 'results' AS page FROM feedback.golden_examples(:t, false, 2, 1) AS p;
+-- Paging: next and previous carry a cursor (the page size, active_only and
+-- the position); following them gives the adjacent pages.
+CREATE FUNCTION links(j jsonb) RETURNS TABLE (count int, results int, next text, previous text) LANGUAGE sql AS $$
+    SELECT (j->>'count')::int, jsonb_array_length(j->'results'),
+           regexp_replace(j->>'next', 'cursor=[A-Za-z0-9_-]+$', 'cursor=<token>'),
+           regexp_replace(j->>'previous', 'cursor=[A-Za-z0-9_-]+$', 'cursor=<token>')
+$$;
+CREATE FUNCTION cursor_of(link text) RETURNS text LANGUAGE sql AS $$
+    SELECT substring(link FROM '^\?tenant_id=[0-9a-f-]{36}&cursor=([A-Za-z0-9_-]+)$')
+$$;
+CREATE FUNCTION responses(j jsonb) RETURNS text LANGUAGE sql AS $$
+    SELECT string_agg(e->>'golden_response', ' | ' ORDER BY n) FROM jsonb_array_elements(j->'results') WITH ORDINALITY AS x(e, n)
+$$;
+SELECT feedback.golden_examples(:t, "limit" => 1) AS first_page \gset
+SELECT * FROM links(:'first_page');
+SELECT responses(:'first_page') AS newest;
+SELECT feedback.golden_examples(:t, cursor => cursor_of(:'first_page'::jsonb->>'next')) AS second_page \gset
+SELECT * FROM links(:'second_page');
+SELECT responses(:'second_page') = responses(feedback.golden_examples(:t, "limit" => 1, "offset" => 1)) AS same_as_offset_1;
+SELECT responses(feedback.golden_examples(:t, cursor => cursor_of(:'second_page'::jsonb->>'previous')))
+       = responses(:'first_page') AS back_to_first;
+SELECT * FROM links(feedback.golden_examples(:t, "limit" => 1, "offset" => 1));
+SELECT feedback.golden_examples(:t, false, 2, 1) AS inactive_too \gset
+SELECT * FROM links(:'inactive_too');
+SELECT responses(feedback.golden_examples(:t, cursor => cursor_of(:'inactive_too'::jsonb->>'next')))
+       = responses(feedback.golden_examples(:t, false, 2, 3)) AS next_keeps_active_only_false;
+SELECT feedback.golden_examples(:t, cursor => 'AWdh');
+\echo :LAST_ERROR_SQLSTATE
+SELECT feedback.golden_examples('7e000000-0000-0000-0000-0000000000ff', cursor => cursor_of(:'first_page'::jsonb->>'next'));
+\echo :LAST_ERROR_SQLSTATE
+DROP FUNCTION responses(jsonb);
+DROP FUNCTION cursor_of(text);
+DROP FUNCTION links(jsonb);
 SELECT feedback.golden_examples(:t, "limit" => 0);
 \echo :LAST_ERROR_SQLSTATE
 SELECT feedback.golden_examples(:t, "limit" => 1001);

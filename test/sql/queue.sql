@@ -57,7 +57,7 @@ SELECT * FROM page(feedback.grouped_by_conversation(:t));
 SELECT jsonb_pretty(jsonb_set(feedback.grouped_by_conversation(:t, "limit" => 1, "offset" => 1), '{results,0,feedbacks}',
        (SELECT jsonb_agg(i - '{id,updated_at}'::text[]) FROM jsonb_array_elements(
                feedback.grouped_by_conversation(:t, "limit" => 1, "offset" => 1)->'results'->0->'feedbacks') AS i))
-       #- '{results,0,latest_updated_at}');
+       #- '{results,0,latest_updated_at}' - '{next,previous}'::text[]);
 SELECT (r->>'latest_updated_at') = (r->'feedbacks'->0->>'updated_at') AS latest_is_newest_item,
        ((r->'feedbacks'->0->>'updated_at'), (r->'feedbacks'->0->>'id'))
          > ((r->'feedbacks'->1->>'updated_at'), (r->'feedbacks'->1->>'id')) AS items_newest_first
@@ -128,12 +128,59 @@ SELECT count(*) AS given FROM (VALUES
 COMMIT;
 SELECT conversation FROM page(feedback.grouped_by_conversation(:t));
 
--- Paging: limit, offset, next and previous carry the non-default filters, URL-encoded.
-SELECT feedback.grouped_by_conversation(:t, "limit" => 2) - 'results' AS first;
-SELECT feedback.grouped_by_conversation(:t, "limit" => 2, "offset" => 2) - 'results' AS last;
-SELECT feedback.grouped_by_conversation(:t, "limit" => 2, "offset" => 3) - 'results' AS half;
+-- Paging.  next and previous are ?tenant_id=<uuid>&cursor=<token>, null at
+-- the ends; the token carries the page size, the filters and the position.
+CREATE FUNCTION links(j jsonb) RETURNS TABLE (count int, next text, previous text) LANGUAGE sql AS $$
+    SELECT (j->>'count')::int, regexp_replace(j->>'next', 'cursor=[A-Za-z0-9_-]+$', 'cursor=<token>'),
+           regexp_replace(j->>'previous', 'cursor=[A-Za-z0-9_-]+$', 'cursor=<token>')
+$$;
+CREATE FUNCTION cursor_of(link text) RETURNS text LANGUAGE sql AS $$
+    SELECT substring(link FROM '^\?tenant_id=[0-9a-f-]{36}&cursor=([A-Za-z0-9_-]+)$')
+$$;
+-- Walk a queue by its links, one page after another from the first page;
+-- then back by previous from the last one.
+CREATE FUNCTION walk(first jsonb) RETURNS TABLE (step int, groups text, has_next boolean) LANGUAGE sql AS $$
+    WITH RECURSIVE w(step, p) AS (
+        SELECT 1, first
+        UNION ALL
+        SELECT w.step + 1, feedback.grouped_by_conversation(t.id, cursor => cursor_of(w.p->>'next'))
+          FROM w, (SELECT substring(first->>'next' FROM 'tenant_id=([0-9a-f-]{36})')::uuid AS id) t
+         WHERE w.p->>'next' IS NOT NULL AND w.step < 20)
+    SELECT w.step, (SELECT string_agg(c.conversation, ' ') FROM page(w.p) c), w.p->>'next' IS NOT NULL FROM w
+$$;
+SELECT * FROM links(feedback.grouped_by_conversation(:t, "limit" => 2));
+SELECT * FROM walk(feedback.grouped_by_conversation(:t, "limit" => 2));
+SELECT string_agg(conversation, ' ') AS one_page FROM page(feedback.grouped_by_conversation(:t));
+-- a page walked to by cursors is the page at that offset
+SELECT feedback.grouped_by_conversation(:t, "limit" => 2, "offset" => 2) AS last_page \gset
+SELECT * FROM links(:'last_page');
+SELECT string_agg(c.conversation, ' ') AS back_from_last
+  FROM page(feedback.grouped_by_conversation(:t, cursor => cursor_of(:'last_page'::jsonb->>'previous'))) c;
+SELECT * FROM links(feedback.grouped_by_conversation(:t, cursor => cursor_of(:'last_page'::jsonb->>'previous')));
+SELECT * FROM links(feedback.grouped_by_conversation(:t, "limit" => 2, "offset" => 3));
 SELECT feedback.grouped_by_conversation(:t, "limit" => 2, "offset" => 10) AS beyond;
-SELECT feedback.grouped_by_conversation(:t, 'to_review', 'a b&c=d/é', true, 1, 1) - 'results' AS filters;
+-- the filters travel in the token, and a cursor overrides the arguments
+SELECT * FROM walk(feedback.grouped_by_conversation(:t, 'to_review', NULL, true, 1));
+SELECT feedback.grouped_by_conversation(:t, 'to_review', 'ALICE@', true, 1) AS filtered \gset
+SELECT * FROM links(:'filtered');
+SELECT * FROM walk(:'filtered');
+SELECT * FROM walk(feedback.grouped_by_conversation(:t, 'to_review', 'ALICE@', true, 5));
+SELECT string_agg(c.conversation, ' ') AS overridden
+  FROM page(feedback.grouped_by_conversation(:t, 'reviewed', 'zzz', false, 1000, 7,
+                                             cursor_of(:'filtered'::jsonb->>'next'))) c;
+-- a token is refused when malformed, made for another tenant or another function
+SELECT feedback.grouped_by_conversation(:t, cursor => 'not a token');
+\echo :LAST_ERROR_SQLSTATE
+SELECT feedback.grouped_by_conversation(:t, cursor => '');
+\echo :LAST_ERROR_SQLSTATE
+SELECT feedback.grouped_by_conversation(:t, cursor => 'AAAA');
+\echo :LAST_ERROR_SQLSTATE
+SELECT feedback.grouped_by_conversation(:t, cursor => left(cursor_of(:'filtered'::jsonb->>'next'), 30));
+\echo :LAST_ERROR_SQLSTATE
+SELECT feedback.grouped_by_conversation(:other, cursor => cursor_of(:'filtered'::jsonb->>'next'));
+\echo :LAST_ERROR_SQLSTATE
+SELECT feedback.golden_examples(:t, cursor => cursor_of(:'filtered'::jsonb->>'next'));
+\echo :LAST_ERROR_SQLSTATE
 SELECT conversation FROM page(feedback.grouped_by_conversation(:t, "limit" => 1, "offset" => 1));
 SELECT feedback.grouped_by_conversation(:t, "limit" => 0);
 \echo :LAST_ERROR_SQLSTATE
@@ -153,6 +200,9 @@ SELECT feedback.grouped_by_conversation(:t);
 -- The maintained state equals its recomputation.
 SELECT feedback.verify_review_groups(:t) AS differences, feedback.verify_review_groups(:other) AS other;
 
+DROP FUNCTION walk(jsonb);
+DROP FUNCTION links(jsonb);
+DROP FUNCTION cursor_of(text);
 DROP FUNCTION page(jsonb);
 -- CASCADE: on Citus the shards' triggers and policies depend on the extension too.
 SET client_min_messages = warning;

@@ -42,7 +42,8 @@ fns AS (
        AND p.proname IN ('whoami', 'submit', 'put_conversation_feedback', 'get', 'for_message', 'thread_reactions',
                          'patch', 'delete', 'set_status', 'update', 'history', 'grouped_by_conversation', 'configure',
                          'settings', 'add_golden_example', 'golden_examples', 'export_golden_examples',
-                         'put_user', 'put_member', 'put_conversation', 'put_message', 'set_suggestion')
+                         'put_user', 'put_member', 'put_conversation', 'put_message', 'set_suggestion',
+                         'remove_member', 'delete_conversation', 'delete_message', 'erase_user')
      GROUP BY p.oid),
 args AS (
     -- a valid value per argument, by name where the type is not enough
@@ -65,6 +66,7 @@ args AS (
                WHEN 'golden_response' THEN '''better'''
                WHEN 'limit' THEN '10'
                WHEN 'offset' THEN '0'
+               WHEN 'cursor' THEN 'NULL'
                WHEN 'rating' THEN '''up'''
                ELSE (SELECT COALESCE(s.value, '''00000000-0000-0000-0000-000000000000''') FROM sample s WHERE s.type = f.types[i]) END AS valid,
            i > f.pronargs - f.pronargdefaults AS optional
@@ -198,7 +200,24 @@ INSERT INTO corpus (call, expected) VALUES
  ($$SELECT feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001', "limit" => -5)$$, '22023'),
  ($$SELECT feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001', "offset" => 2147483647)$$, 'ok'),
  ($$SELECT feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001', "limit" => 1000, "offset" => 2147483647)$$, 'ok'),
- ($$SELECT feedback.golden_examples('7e000000-0000-0000-0000-000000000001', "limit" => 1001)$$, '22023'),
+  ($$SELECT feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001', cursor => repeat('A', 100000))$$, '22023'),
+ ($$SELECT feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001', cursor => E'\\x01')$$, '22023'),
+ ($$SELECT feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001', cursor => 'AQ==')$$, '22023'),
+ ($$SELECT feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001', cursor => repeat('👍', 10))$$, '22023'),
+ ($$SELECT feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001', cursor => translate(rtrim(replace(encode('\x0171617e0000000000000000000000000000010000000000000000000000000000000000000000000000000000000007'::bytea, 'base64'), E'\n', ''), '='), '+/', '-_'))$$, '22023'),
+ ($$SELECT feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001', cursor => translate(rtrim(replace(encode('\x0171617e000000000000000000000000000001000003e900000000000000000000000000000000000000000000000007'::bytea, 'base64'), E'\n', ''), '='), '+/', '-_'))$$, '22023'),
+ ($$SELECT feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001', cursor => translate(rtrim(replace(encode('\x0171617e0000000000000000000000000000010000000100000000000000000000000000000000000000000000000000'::bytea, 'base64'), E'\n', ''), '='), '+/', '-_'))$$, '22023'),
+ ($$SELECT feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001', cursor => translate(rtrim(replace(encode('\x0171617e00000000000000000000000000000100000001000000000000000000000000000000000000000000000000f7'::bytea, 'base64'), E'\n', ''), '='), '+/', '-_'))$$, '22023'),
+ ($$SELECT feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001', cursor => translate(rtrim(replace(encode('\x0171617e0000000000000000000000000000010000000100000000000000000000000000000000000000000000000007ff'::bytea, 'base64'), E'\n', ''), '='), '+/', '-_'))$$, '22023'),
+ ($$SELECT feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001', cursor => translate(rtrim(replace(encode('\x0171617e00000000000000000000000000000100000001000000000000000000000000000000000000000000000000076100'::bytea, 'base64'), E'\n', ''), '='), '+/', '-_'))$$, '22023'),
+ ($$SELECT feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001', cursor => translate(rtrim(replace(encode('\x0171617e000000000000000000000000000001000000017fffffffffffffff0000000000000000000000000000000007'::bytea, 'base64'), E'\n', ''), '='), '+/', '-_'))$$, '22023'),
+ ($$SELECT feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001', cursor => translate(rtrim(replace(encode('\x0167617e0000000000000000000000000000010000000100000000000000000000000000000000000000000000000007'::bytea, 'base64'), E'\n', ''), '='), '+/', '-_'))$$, '22023'),
+ ($$SELECT feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001', cursor => translate(rtrim(replace(encode('\x0271617e0000000000000000000000000000010000000100000000000000000000000000000000000000000000000007'::bytea, 'base64'), E'\n', ''), '='), '+/', '-_'))$$, '22023'),
+ ($$SELECT feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001', cursor => translate(rtrim(replace(encode('\x0171617e0000000000000000000000000000010000000100000000000000000000000000000000000000000000000007'::bytea, 'base64'), E'\n', ''), '='), '+/', '-_'))$$, 'ok'),
+ ($$SELECT feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001', cursor => translate(rtrim(replace(encode('\x0171617e000000000000000000000000000001000000010000000000000000000000000000000000000000000000000f25f09f918d'::bytea, 'base64'), E'\n', ''), '='), '+/', '-_'))$$, 'ok'),
+ ($$SELECT feedback.golden_examples('7e000000-0000-0000-0000-000000000001', cursor => translate(rtrim(replace(encode('\x0167617e0000000000000000000000000000010000000100000000000000000000000000000000000000000000000002'::bytea, 'base64'), E'\n', ''), '='), '+/', '-_'))$$, '22023'),
+ ($$SELECT feedback.golden_examples('7e000000-0000-0000-0000-000000000001', cursor => translate(rtrim(replace(encode('\x0167617e0000000000000000000000000000010000000100000000000000000000000000000000000000000000000001'::bytea, 'base64'), E'\n', ''), '='), '+/', '-_'))$$, 'ok'),
+($$SELECT feedback.golden_examples('7e000000-0000-0000-0000-000000000001', "limit" => 1001)$$, '22023'),
  ($$SELECT feedback.golden_examples('7e000000-0000-0000-0000-000000000001', "offset" => 2147483647)$$, 'ok'),
  ($$SELECT feedback.add_golden_example('7e000000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-000000000002', '')$$, '22023'),
  ($$SELECT feedback.configure('7e000000-0000-0000-0000-000000000001', 'dislike', false, true)$$, 'ok'),
