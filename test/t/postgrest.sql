@@ -8,7 +8,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION feedback CASCADE;
 \ir helpers/distribute.psql
-SELECT plan(40);
+SELECT plan(46);
 
 CREATE ROLE feedback_test_web NOLOGIN;
 SELECT feedback.grant_api('feedback_test_web');
@@ -132,6 +132,37 @@ SELECT is(body->'reviewed_by'->>'email', 'reviewer@example.com', 'recorded as th
 SELECT is(status, 200, 'POST /rpc/delete by the author')
   FROM pg_temp.request(:member, NULL, 'DELETE', 'delete', 'tenant_id uuid, id uuid', json_build_object('tenant_id', :t, 'id', :'fid'));
 SELECT is((SELECT count(*)::int FROM feedback.feedback), 0, 'and the feedback is gone');
+
+-- The queue's next and previous links, followed by GET as PostgREST serves
+-- them: the query string of the link, and nothing else, is the arguments.
+CREATE FUNCTION pg_temp.query_of(link text) RETURNS json LANGUAGE sql AS $$
+    SELECT json_object_agg(split_part(kv, '=', 1), split_part(kv, '=', 2))
+      FROM regexp_split_to_table(substr(link, 2), '&') AS kv WHERE left(link, 1) = '?'
+$$;
+SELECT status AS created FROM pg_temp.request(:member, NULL, 'POST', 'submit', 'tenant_id uuid, message_id uuid, comment text',
+       json_build_object('tenant_id', :t, 'message_id', NULL, 'comment', 'First ungrouped')) \gset
+SELECT status AS created FROM pg_temp.request(:member, NULL, 'POST', 'submit', 'tenant_id uuid, message_id uuid, comment text',
+       json_build_object('tenant_id', :t, 'message_id', NULL, 'comment', 'Second ungrouped')) \gset
+SELECT body AS first_page FROM pg_temp.request(:reviewer, NULL, 'POST', 'grouped_by_conversation',
+       'tenant_id uuid, limit integer', json_build_object('tenant_id', :t, 'limit', 1)) \gset
+SELECT is((SELECT array_agg(k ORDER BY k) FROM json_object_keys(pg_temp.query_of(:'first_page'::jsonb->>'next')) k),
+          '{cursor,tenant_id}'::text[], 'the next link is ?tenant_id=<uuid>&cursor=<token>, nothing else');
+SELECT body AS second_page FROM pg_temp.request(:reviewer, NULL, 'GET', 'grouped_by_conversation',
+       'tenant_id uuid, cursor text', pg_temp.query_of(:'first_page'::jsonb->>'next')) \gset
+SELECT is(status, 200, 'GET /rpc/grouped_by_conversation with the next link: 200') FROM responses ORDER BY n DESC LIMIT 1;
+SELECT is(ARRAY[:'first_page'::jsonb->'results'->0->'feedbacks'->0->>'feedback',
+                :'second_page'::jsonb->'results'->0->'feedbacks'->0->>'feedback'] <@ ARRAY['First ungrouped', 'Second ungrouped']
+          AND jsonb_array_length(:'second_page'::jsonb->'results') = 1
+          AND :'first_page'::jsonb->'results' <> :'second_page'::jsonb->'results', true,
+          'it gives the second page: the other group, one as the first page had');
+SELECT is(:'second_page'::jsonb->'next', 'null', 'the last page has no next link');
+SELECT is(body->'results', :'first_page'::jsonb->'results', 'GET with its previous link gives the first page back')
+  FROM pg_temp.request(:reviewer, NULL, 'GET', 'grouped_by_conversation',
+       'tenant_id uuid, cursor text', pg_temp.query_of(:'second_page'::jsonb->>'previous'));
+SELECT is(status, 400, 'a link with its cursor cut short: 400')
+  FROM pg_temp.request(:reviewer, NULL, 'GET', 'grouped_by_conversation', 'tenant_id uuid, cursor text',
+       json_build_object('tenant_id', :t, 'cursor', left(pg_temp.query_of(:'first_page'::jsonb->>'next')->>'cursor', 20)));
+DELETE FROM feedback.feedback;
 
 -- Every error of the contract: its SQLSTATE and PostgREST's HTTP status.
 CREATE TEMP TABLE errors (label text, sub text, impersonate text, fn text, args text, body json, sqlstate text, http int, n serial);
