@@ -129,6 +129,20 @@ SELECT length(jsonb_build_object('count', (SELECT count(*) FROM g), 'results', j
           FROM g ORDER BY g.latest_updated_at DESC, g.group_id DESC LIMIT 100) p;"
 done
 page_script deep "SELECT length(feedback.grouped_by_conversation('$LARGE', \"offset\" => 50000)::text);"
+# The page a reviewer reaches by following next 500 times from the first
+# page (100 groups each): keyset paging, so as cheap as the first page.
+progress "following next 500 times in the queue of ${SIZES[2]} conversations"
+deep_cursor=$(PGOPTIONS="-c feedback.user_id=$REVIEWER" sql <<SQL
+WITH RECURSIVE walk(n, page) AS (
+    SELECT 0, feedback.grouped_by_conversation('$LARGE')
+    UNION ALL
+    SELECT w.n + 1, feedback.grouped_by_conversation('$LARGE', cursor => substring(w.page->>'next' FROM 'cursor=(.*)\$'))
+      FROM walk w WHERE w.n < 499)
+SELECT substring(page->>'next' FROM 'cursor=(.*)\$') FROM walk WHERE n = 499;
+SQL
+)
+[ -n "$deep_cursor" ] || { echo "error: the queue of $LARGE has no page 501 to reach" >&2; exit 1; }
+page_script cursor "SELECT length(feedback.grouped_by_conversation('$LARGE', cursor => '$deep_cursor')::text);"
 page_script to_review "SELECT length(feedback.grouped_by_conversation('$LARGE', 'to_review')::text);"
 page_script search "SELECT length(feedback.grouped_by_conversation('$LARGE', search => 'word4242 ')::text);"
 
@@ -174,8 +188,9 @@ for r in $(seq 1 "$ROUNDS"); do
 		round "queue$i" 1 "$REVIEWER" -t 50
 		round "naive$i" 1 "$REVIEWER" -t "$([ "$i" -eq 2 ] && echo 2 || echo 5)"
 	done
-	progress "round $r/$ROUNDS: deep, to_review and search pages at ${SIZES[2]} conversations"
+	progress "round $r/$ROUNDS: deep (offset and cursor), to_review and search pages at ${SIZES[2]} conversations"
 	round deep 1 "$REVIEWER" -t 10
+	round cursor 1 "$REVIEWER" -t 50
 	round to_review 1 "$REVIEWER" -t 50
 	round search 1 "$REVIEWER" -t 50
 done
@@ -209,7 +224,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 		q=$(med "queue$i/1"); nv=$(med "naive$i/1")
 		echo "| first page + count, ${SIZES[$i]} conversations (ms) | $q | naive GROUP BY $nv | $(ratio "$nv" "$q") faster |"
 	done
-	echo "| deep page, offset 50,000, ${SIZES[2]} conversations (ms) | $(med deep/1) | | |"
+	q=$(med queue2/1); deep=$(med cursor/1)
+	echo "| page after following next 500 times, ${SIZES[2]} conversations (ms) | $deep | first page $q | $(ratio "$deep" "$q") |"
+	echo "| deep page by offset 50,000, ${SIZES[2]} conversations (ms) | $(med deep/1) | first page $q | $(ratio "$(med deep/1)" "$q") |"
 	echo "| to_review page, ${SIZES[2]} conversations (ms) | $(med to_review/1) | | |"
 	echo "| search page, ${SIZES[2]} conversations (ms) | $(med search/1) | | |"
 	echo "| peak backend memory, page of 1000 groups, ${SIZES[2]} conversations | +$(( (hwm1 - hwm0) / 1024 )) MB RSS ($memory bytes of JSON) | | |"
@@ -274,6 +291,7 @@ SQL
 				TAG=$tag round "queue$i" 1 "$REVIEWER" -t 50
 			done
 			TAG=$tag round deep 1 "$REVIEWER" -t 10
+			TAG=$tag round cursor 1 "$REVIEWER" -t 50
 			TAG=$tag round search 1 "$REVIEWER" -t 50
 		done
 	done
@@ -296,7 +314,8 @@ SQL
 		for i in 0 1 2; do
 			compare "first page + count, ${SIZES[$i]} conversations (ms)" "queue$i/1"
 		done
-		compare "deep page, offset 50,000, ${SIZES[2]} conversations (ms)" deep/1
+		compare "deep page by offset 50,000, ${SIZES[2]} conversations (ms)" deep/1
+		compare "page after following next 500 times, ${SIZES[2]} conversations (ms)" cursor/1
 		compare "search page, ${SIZES[2]} conversations (ms)" search/1
 	} >>"$OUT/results.md"
 else
