@@ -18,7 +18,7 @@ plan \
 	"pg_dump of a database using the extension" \
 	"the dump holds exactly the golden examples the trigger does not rebuild" \
 	"pg_restore --exit-on-error into an empty database" \
-	"the source holds the data" \
+	"the source holds the data (an older idempotency key among it)" \
 	"the restored database has the same rows, sequence and identity" \
 	"the restored golden examples and their export are the same (content, activity, approver, impersonator)"
 tmp=
@@ -112,8 +112,8 @@ SET feedback.user_id = :rita;
 SELECT feedback.set_status(:a, :'uncorrected', 'reviewed', 'nothing to correct');
 -- an example whose feedback went back to to_review (a resubmission)
 SET feedback.user_id = :bob;
-SELECT feedback.submit(:a, :m06, 'up');
-SELECT feedback.submit(:a, :m06, 'down', 'Actually only 7 days');
+SELECT feedback.submit(:a, :m06, 'up', client_feedback_id => 'd0000000-0000-0000-0000-000000000001');
+SELECT feedback.submit(:a, :m06, 'down', 'Actually only 7 days', client_feedback_id => 'd0000000-0000-0000-0000-000000000002');
 -- approved by ada impersonating the reviewer
 SET feedback.user_id = :carol;
 SELECT feedback.submit(:a, :m08, 'down', 'Wrong policy') ->> 'id' AS impersonated \gset
@@ -288,6 +288,7 @@ SQL
 snapshot "$src" >"$tmp/src.rows"
 snapshot "$dst" >"$tmp/dst.rows"
 [ "$(grep -c "Exactly right" "$tmp/src.rows")" -ge 2 ] && grep -q "20 dollars a month" "$tmp/src.rows" &&
+	grep -q "d0000000-0000-0000-0000-000000000001" "$tmp/src.rows" &&
 	! grep -q '^ERROR' "$tmp/src.rows"
 report $? "$tmp/src.rows"
 

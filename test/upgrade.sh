@@ -55,6 +55,7 @@ path_checks() {
 		"from $from, set_status on an old feedback writes a history entry of the new shape"
 		"from $from, under impersonation a status change and its example record both users"
 		"from $from, golden_examples returns the new shape (approved_by, impersonated_by)"
+		"from $from, every client_feedback_id stored before stays bound to its feedback: after a new key, a late retry with it writes nothing"
 	)
 }
 
@@ -655,6 +656,35 @@ ORDER BY 1;
 SQL
 }
 
+# The idempotency keys after the update: every key stored on a feedback
+# before it is bound to that feedback in client_keys, and a submit with it
+# (as a late retry would send it) writes nothing.  Prints the differences.
+keys_bound() {
+	q "$1" <<'SQL'
+SELECT 'no feedback with a client_feedback_id to check'
+ WHERE NOT EXISTS (SELECT FROM feedback.feedback WHERE client_feedback_id IS NOT NULL AND message_id IS NOT NULL);
+SELECT format('feedback %s: key %s is bound to %s', f.id, f.client_feedback_id, coalesce(k.feedback_id::text, 'nothing'))
+  FROM feedback.feedback f
+  LEFT JOIN feedback.client_keys k ON k.tenant_id = f.tenant_id AND k.user_id = f.user_id
+                                  AND k.client_feedback_id = f.client_feedback_id
+ WHERE f.client_feedback_id IS NOT NULL AND k.feedback_id IS DISTINCT FROM f.id;
+SELECT f.tenant_id, f.id, f.user_id, f.message_id, f.client_feedback_id, f.updated_at
+  FROM feedback.feedback f WHERE f.client_feedback_id IS NOT NULL AND f.message_id IS NOT NULL
+ ORDER BY f.id LIMIT 1 \gset
+SET feedback.user_id = :'user_id';
+SELECT feedback.submit(:'tenant_id', :'message_id', 'up', 'with a new key',
+                       client_feedback_id => 'd0000000-0000-0000-0000-0000000000ff') AS replaced \gset
+SELECT updated_at AS after_new_key FROM feedback.feedback WHERE id = :'id' \gset
+SELECT feedback.submit(:'tenant_id', :'message_id', 'down', 'a late retry',
+                       client_feedback_id => :'client_feedback_id') AS late \gset
+SELECT format('after a late retry with the old key %s the feedback is %s', :'client_feedback_id', f::text)
+  FROM feedback.feedback f
+ WHERE f.id = :'id' AND (f.updated_at <> :'after_new_key' OR f.comment <> 'with a new key'
+                         OR f.client_feedback_id <> 'd0000000-0000-0000-0000-0000000000ff');
+SELECT 'the late retry returned ' || :'late' WHERE (:'late'::jsonb ->> 'comment') IS DISTINCT FROM 'with a new key';
+SQL
+}
+
 # verify_review_groups of every tenant that is not [] (nothing when the
 # maintained review queue is exact).
 verify_groups() {
@@ -840,6 +870,10 @@ for script in $scripts; do
 		[ ! -s "$d/$part" ]
 		report $? "$d/$part"
 	done
+
+	keys_bound "$db" >"$d/keys" 2>&1
+	[ ! -s "$d/keys" ]
+	report $? "$d/keys"
 
 	skip_to "$last" "not run"
 	psql -qX -c "DROP DATABASE IF EXISTS $db" >/dev/null
