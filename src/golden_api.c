@@ -51,7 +51,7 @@ static FbQuery example_by_id_query = {
 
 /*
  * The pages of examples, newest first: $1 tenant, $2 active only, $3
- * limit, $4 and $5 the offset, or the position (created_at, id).
+ * limit, $4 the offset, or $4 and $5 the position (created_at, id).
  */
 #define EXAMPLES_OF_TENANT \
 	" WHERE g.tenant_id OPERATOR(pg_catalog.=) $1 AND (g.is_active OR NOT $2)"
@@ -62,7 +62,7 @@ static FbQuery example_by_id_query = {
 static FbQuery examples_page_query = {
 	EXAMPLE_SELECT EXAMPLES_OF_TENANT
 	" ORDER BY g.created_at DESC, g.id DESC LIMIT $3 OFFSET $4",
-	5, {UUIDOID, BOOLOID, INT8OID, INT8OID, UUIDOID}
+	4, {UUIDOID, BOOLOID, INT8OID, INT8OID}
 };
 
 static FbQuery examples_after_query = {
@@ -181,7 +181,8 @@ feedback_add_golden_example(PG_FUNCTION_ARGS)
 #define ACTIVE_ONLY 0x01
 
 /*
- * The link itself when an example lies beyond its position, else NULL.
+ * The link itself when an example lies beyond its position (it leads
+ * somewhere), else NULL.
  */
 static FbCursor *
 LinkIfAny(Datum tenant, FbCursor *link)
@@ -250,8 +251,7 @@ feedback_golden_examples(PG_FUNCTION_ARGS)
 	else
 		n = fb_exec(&examples_page_query,
 					(Datum[]) {tenant, BoolGetDatum(active_only), Int64GetDatum(limit),
-						Int64GetDatum(PG_GETARG_INT32(3)), (Datum) 0},
-					(bool[]) {false, false, false, false, true}, 0);
+						Int64GetDatum(PG_GETARG_INT32(3))}, NULL, 0);
 	for (i = 0; i < n; i++)
 		fb_json_elem(&state, ExampleObject(i));
 	pushJsonbValue(&state, WJB_END_ARRAY, NULL);

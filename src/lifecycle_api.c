@@ -19,7 +19,10 @@
  * call that reads every shard on a Citus cluster.  It first takes the
  * user's advisory lock exclusively (identity.c): every call acting as the
  * user holds it shared, so the erasure waits for them, and one that waited
- * for the erasure finds no user.  The user's feedback goes with its keys,
+ * for the erasure finds no user.  On Citus its statements run one shard
+ * after another (citus.multi_shard_modify_mode = sequential): the users
+ * reference table cannot be written after a parallel write to the
+ * memberships that refer to it.  The user's feedback goes with its keys,
  * history and examples, then the memberships and the user; every other
  * reference to the user (a review, an approval, an impersonation, a
  * history entry, a settings change about someone else's data) keeps the
@@ -34,6 +37,12 @@
 #include "catalog/pg_type_d.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+
+/*
+ * The statements of erase_user read every tenant (every shard on Citus);
+ * they say so, for whoever reads a log of multi-shard statements.
+ */
+#define EVERY_SHARD "/* erase_user: every shard */ "
 
 static FbQuery remove_member_query = {
 	"DELETE FROM feedback.memberships m"
@@ -115,12 +124,14 @@ static FbQuery user_exists_query = {
 };
 
 static FbQuery erase_keys_query = {
+	EVERY_SHARD
 	"DELETE FROM feedback.client_keys k WHERE k.user_id OPERATOR(pg_catalog.=) $1",
 	1, {UUIDOID}
 };
 
 /* The user's feedback in every tenant, grouped by tenant. */
 static FbQuery erase_feedback_query = {
+	EVERY_SHARD
 	"WITH gone AS (DELETE FROM feedback.feedback f WHERE f.user_id OPERATOR(pg_catalog.=) $1"
 	"              RETURNING f.tenant_id, f.id)"
 	"SELECT g.tenant_id, pg_catalog.array_agg(g.id) AS ids FROM gone g GROUP BY g.tenant_id",
@@ -134,17 +145,20 @@ static FbQuery erase_examples_query = {
 };
 
 static FbQuery erase_memberships_query = {
+	EVERY_SHARD
 	"DELETE FROM feedback.memberships m WHERE m.user_id OPERATOR(pg_catalog.=) $1",
 	1, {UUIDOID}
 };
 
 static FbQuery erase_user_query = {
+	EVERY_SHARD
 	"DELETE FROM feedback.users u WHERE u.id OPERATOR(pg_catalog.=) $1",
 	1, {UUIDOID}
 };
 
 /* The references to the user that stay, without the person. */
 static FbQuery unlink_feedback_query = {
+	EVERY_SHARD
 	"UPDATE feedback.feedback f"
 	"   SET reviewed_by = NULLIF(f.reviewed_by, $1),"
 	"       review_impersonated_by = NULLIF(f.review_impersonated_by, $1),"
@@ -155,6 +169,7 @@ static FbQuery unlink_feedback_query = {
 };
 
 static FbQuery unlink_history_query = {
+	EVERY_SHARD
 	"UPDATE feedback.status_history h"
 	"   SET changed_by = NULLIF(h.changed_by, $1), impersonated_by = NULLIF(h.impersonated_by, $1)"
 	" WHERE h.changed_by OPERATOR(pg_catalog.=) $1 OR h.impersonated_by OPERATOR(pg_catalog.=) $1",
@@ -162,6 +177,7 @@ static FbQuery unlink_history_query = {
 };
 
 static FbQuery unlink_examples_query = {
+	EVERY_SHARD
 	"UPDATE feedback.golden_example g"
 	"   SET approved_by = NULLIF(g.approved_by, $1), impersonated_by = NULLIF(g.impersonated_by, $1)"
 	" WHERE g.approved_by OPERATOR(pg_catalog.=) $1 OR g.impersonated_by OPERATOR(pg_catalog.=) $1",
@@ -169,6 +185,7 @@ static FbQuery unlink_examples_query = {
 };
 
 static FbQuery unlink_settings_query = {
+	EVERY_SHARD
 	"UPDATE feedback.settings s"
 	"   SET updated_by = NULLIF(s.updated_by, $1), impersonated_by = NULLIF(s.impersonated_by, $1)"
 	" WHERE s.updated_by OPERATOR(pg_catalog.=) $1 OR s.impersonated_by OPERATOR(pg_catalog.=) $1",
@@ -348,10 +365,13 @@ feedback_erase_user(PG_FUNCTION_ARGS)
 	SPITupleTable *gone;
 	uint64		tenants;
 	uint64		i;
+	int			sequential;
 
 	fb_require_arg(fcinfo, 0, "user_id");
 	user = PG_GETARG_DATUM(0);
 	fb_connect();
+	/* on Citus: the users reference table is written after memberships */
+	sequential = fb_set_for_now("citus.multi_shard_modify_mode", "sequential");
 	feedback_lock_user(DatumGetUUIDP(user), true);
 	if (fb_exec(&user_exists_query, &user, NULL, 1) == 0)
 		ereport(ERROR,
@@ -384,5 +404,6 @@ feedback_erase_user(PG_FUNCTION_ARGS)
 	fb_exec(&unlink_examples_query, &user, NULL, 0);
 	fb_exec(&unlink_settings_query, &user, NULL, 0);
 	Count(&deleted, "users", fb_exec(&erase_user_query, &user, NULL, 0));
+	fb_reset_for_now(sequential);
 	PG_RETURN_DATUM(DeletedResult(&deleted));
 }

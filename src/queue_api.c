@@ -104,10 +104,10 @@ static FbQuery counts_query = {
 	"  JOIN feedback.users u ON u.id OPERATOR(pg_catalog.=) f.user_id" \
 	" ORDER BY k.latest_updated_at DESC, k.group_id DESC, f.updated_at DESC, f.id DESC"
 
-/* By offset ($9; $10 unused): a direct call's limit and offset. */
+/* By offset ($9): a direct call's limit and offset. */
 static FbQuery page_query = {
-	PAGE_QUERY("", "DESC", "$8 OPERATOR(pg_catalog.+) $9::pg_catalog.int8", "LIMIT $8 OFFSET $9::pg_catalog.int8"),
-	10, {UUIDOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, INT8OID, INT8OID, UUIDOID}
+	PAGE_QUERY("", "DESC", "$8 OPERATOR(pg_catalog.+) $9", "LIMIT $8 OFFSET $9"),
+	9, {UUIDOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, INT8OID, INT8OID}
 };
 
 /* The page after a position: keyset paging, one range scan per bucket. */
@@ -443,7 +443,6 @@ feedback_grouped_by_conversation(PG_FUNCTION_ARGS)
 		int			rows = fb_exec(&counts_query, &tenant, NULL, 0);
 		int			i;
 		Datum		values[10];
-		bool		nulls[10] = {false};
 
 		for (i = 0; i < rows; i++)
 		{
@@ -462,17 +461,14 @@ feedback_grouped_by_conversation(PG_FUNCTION_ARGS)
 		}
 		values[7] = Int64GetDatum(page.limit);
 		if (page.cursor == NULL)
-		{
 			values[8] = Int64GetDatum(page.offset);
-			nulls[9] = true;
-		}
 		else
 		{
 			values[8] = TimestampTzGetDatum(page.cursor->at);
 			values[9] = UUIDPGetDatum(&page.cursor->id);
 		}
 		n = fb_exec(page.cursor == NULL ? &page_query :
-					(page.cursor->before ? &page_before_query : &page_after_query), values, nulls, 0);
+					(page.cursor->before ? &page_before_query : &page_after_query), values, NULL, 0);
 	}
 	else
 	{

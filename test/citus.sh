@@ -107,18 +107,20 @@ fi
 # Every statement of the extension's C code (they alone spell operators
 # OPERATOR(pg_catalog.=)), on the coordinator or in a trigger on a worker,
 # ran on one shard, but the two lookups of the row-level security
-# policies, which read memberships by user.
+# policies, which read memberships by user, and the statements of
+# erase_user, which say so in a leading comment.
 echo "== every query of the extension routed to one shard"
 multi=$(cat "$CITUS_HOST"/coordinator/server.log "$CITUS_HOST"/worker*/server.log |
 	grep -A3 'LOG:  multi-task query about to be executed' |
 	grep 'CONTEXT:  SQL statement .*OPERATOR(pg_catalog\.')
 policy='SQL statement "SELECT pg_catalog.array_agg([A-Z ]*[a-z]\.[a-z_]*) AS ids FROM feedback.memberships'
-stray=$(grep -v "$policy" <<<"$multi" | sed 's/.*CONTEXT:  //' | sort -u)
-# The positive control: the policy lookups, which do read every shard, were
-# logged and recognised, so the log and its reading work.
-if ! grep -q "$policy" <<<"$multi"; then
+erasure='SQL statement "/\* erase_user: every shard \*/ '
+stray=$(grep -v -e "$policy" -e "$erasure" <<<"$multi" | sed 's/.*CONTEXT:  //' | sort -u)
+# The positive controls: the policy lookups and the erasures, which do read
+# every shard, were logged and recognised, so the log and its reading work.
+if ! grep -q "$policy" <<<"$multi" || ! grep -q "$erasure" <<<"$multi"; then
 	failed=$((failed + 1))
-	echo "not ok - the log shows no multi-shard statement at all, not even the row-level security lookups: the check cannot see"
+	echo "not ok - the log shows no row-level security lookup or no erasure on several shards: the check cannot see"
 elif [ -z "$stray" ]; then
 	passed=$((passed + 1))
 	echo "ok - no statement of the extension ran on several shards"

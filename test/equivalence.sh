@@ -6,7 +6,8 @@
 # (after feedback.distribute), and the two outputs must be the same, byte
 # for byte, once the ids the extension generates (random uuids) are
 # numbered placeholders, in order of first appearance, and every timestamp
-# is one placeholder.  Nothing else is normalised.
+# is one placeholder, and so is every cursor token.  Nothing else is
+# normalised.
 #
 # test/citus.sh runs it on its cluster (CITUS_HOST and the ports in the
 # environment, see citus_cluster_start in test/harness.sh); run alone
@@ -78,13 +79,15 @@ plain_psql() { psql -X -h "$CITUS_HOST" -p "$PLAIN_PORT" -U postgres "$@"; }
 citus_psql() { psql -X -h "$CITUS_HOST" -p "$CITUS_COORDINATOR_PORT" -U postgres "$@"; }
 
 # Replace each random (version 4) uuid by <uuid-N>, N counting distinct
-# uuids in order of first appearance, and every timestamp (RFC 3339 or
-# PostgreSQL's text form) by <timestamp>.  The ids the script chooses have
+# uuids in order of first appearance, every timestamp (RFC 3339 or
+# PostgreSQL's text form) by <timestamp>, and every cursor token (which
+# holds a timestamp and an id) by <token>.  The ids the script chooses have
 # 0000 as their third group and stay as they are.
 normalise() {
 	perl -pe '
 		s/\b([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})\b/$uuid{$1} \/\/= "<uuid-" . ++$uuids . ">"/ge;
 		s/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}(?::\d{2})?)?/<timestamp>/g;
+		s/cursor=[A-Za-z0-9_-]+/cursor=<token>/g;
 	' "$1"
 }
 
