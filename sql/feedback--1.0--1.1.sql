@@ -158,8 +158,8 @@ COMMENT ON FUNCTION feedback.grant_ingest(regrole) IS
 $$Let a role call the ingest API
 
 Grants USAGE on schema feedback and EXECUTE on put_user, put_member,
-put_conversation, put_message, set_suggestion, remove_member,
-delete_conversation, delete_message and erase_user.$$;
+put_conversation, put_message, set_suggestion, claim_suggestions,
+remove_member, delete_conversation, delete_message and erase_user.$$;
 
 -- The deletions find the examples of an answer.
 CREATE INDEX golden_example_message_idx ON feedback.golden_example (tenant_id, message_id);
@@ -206,3 +206,51 @@ $$Update a feedback as a reviewer
 changes keys: status, and the content keys of patch (rating, is_positive,
 reaction, comment, feedback, reasons); absent keys are kept. Returns the
 feedback object.$$;
+
+-- The enrichment queue: every feedback without a suggestion is open work.
+ALTER TABLE feedback.feedback
+    ADD COLUMN suggested_at timestamptz,
+    ADD COLUMN suggestion_leased_until timestamptz;
+UPDATE feedback.feedback f SET suggested_at = f.updated_at
+ WHERE f.suggested_action_type IS NOT NULL OR f.suggested_action_data OPERATOR(pg_catalog.<>) '{}'::jsonb;
+-- the enrichment queue: only the open work, oldest first, in a tenant and in all
+CREATE INDEX feedback_open_work_idx ON feedback.feedback (tenant_id, created_at, id) WHERE suggested_at IS NULL;
+CREATE INDEX feedback_open_work_all_idx ON feedback.feedback (created_at, id) WHERE suggested_at IS NULL;
+
+COMMENT ON FUNCTION feedback.set_suggestion(uuid, uuid, text, jsonb) IS
+$$Set the suggested action of a feedback
+
+Written by an enrichment worker; suggested_action_data is a JSON object.
+Completes the feedback's enrichment work; PT409 when a change of its content
+cancelled the worker's claim. Returns the feedback object.$$;
+
+------------------------------------------------------------------------------
+-- Work for workers, and change streams (see src/work_api.c)
+------------------------------------------------------------------------------
+
+CREATE FUNCTION feedback.claim_suggestions("limit" integer DEFAULT 10, lease interval DEFAULT '5 minutes',
+        tenant_id uuid DEFAULT NULL)
+    RETURNS SETOF jsonb
+    AS 'MODULE_PATHNAME', 'feedback_claim_suggestions'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.claim_suggestions(integer, interval, uuid) IS
+$$Claim feedback that needs a suggested action, for an enrichment worker
+
+Up to limit (1..1000) feedback objects whose enrichment is open (no
+set_suggestion since their content last changed), oldest first, in one
+tenant or in all; each is leased for lease (1 second to 1 day), so that no
+other worker gets it until the lease expires. set_suggestion completes it.$$;
+
+CREATE FUNCTION feedback.create_publication(name text DEFAULT 'feedback_changes') RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_create_publication'
+    LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.create_publication(text) IS
+$$Publish the tables of record for logical decoding
+
+Superuser. CREATE PUBLICATION name for users, memberships, conversations,
+messages, feedback, client_keys, status_history, settings and golden_example;
+a subscriber, pg_recvlogical or Debezium then receives every change in commit
+order. Returns {publication, tables}.$$;
+
+REVOKE ALL ON FUNCTION feedback.claim_suggestions(integer, interval, uuid),
+    feedback.create_publication(text) FROM PUBLIC;

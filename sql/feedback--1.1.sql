@@ -300,6 +300,13 @@ CREATE TABLE feedback.feedback (
     change_by              uuid,
     change_impersonated_by uuid,
     change_note            text,
+    -- The enrichment queue (see src/work_api.c): suggested_at is when
+    -- set_suggestion completed the feedback's work, NULL while it is open
+    -- (a change of its content opens it again); suggestion_leased_until is
+    -- the running or expired lease of a claim, -infinity when a change of
+    -- content cancelled the claim, NULL when there is none.
+    suggested_at            timestamptz,
+    suggestion_leased_until timestamptz,
     PRIMARY KEY (tenant_id, id),
     CONSTRAINT feedback_change_consumed
         CHECK (change_by IS NULL AND change_impersonated_by IS NULL AND change_note IS NULL),
@@ -313,6 +320,9 @@ CREATE TABLE feedback.feedback (
 CREATE INDEX feedback_conversation_idx ON feedback.feedback (tenant_id, conversation_id, updated_at);
 -- the queue's search: comments, and givers' emails (pg_trgm; btree_gin for the tenant)
 CREATE INDEX feedback_comment_trgm_idx ON feedback.feedback USING gin (tenant_id, comment gin_trgm_ops);
+-- the enrichment queue: only the open work, oldest first, in a tenant and in all
+CREATE INDEX feedback_open_work_idx ON feedback.feedback (tenant_id, created_at, id) WHERE suggested_at IS NULL;
+CREATE INDEX feedback_open_work_all_idx ON feedback.feedback (created_at, id) WHERE suggested_at IS NULL;
 COMMENT ON TABLE feedback.feedback IS 'One person''s judgement of one answer: rating and/or comment, reasons, review status';
 
 -- Every idempotency key a user has stored on a feedback, the current one
@@ -513,7 +523,8 @@ COMMENT ON FUNCTION feedback.set_suggestion(uuid, uuid, text, jsonb) IS
 $$Set the suggested action of a feedback
 
 Written by an enrichment worker; suggested_action_data is a JSON object.
-Returns the feedback object.$$;
+Completes the feedback's enrichment work; PT409 when a change of its content
+cancelled the worker's claim. Returns the feedback object.$$;
 
 ------------------------------------------------------------------------------
 -- Data lifecycle (feedback.grant_ingest): each returns {"deleted": {table: rows}}
@@ -559,6 +570,34 @@ impersonations, history entries, settings changes) keeps the change and
 becomes NULL. PT404 for an unknown user. Returns {"deleted": {table: rows}}.$$;
 
 ------------------------------------------------------------------------------
+-- Work for workers, and change streams (see src/work_api.c)
+------------------------------------------------------------------------------
+
+CREATE FUNCTION feedback.claim_suggestions("limit" integer DEFAULT 10, lease interval DEFAULT '5 minutes',
+        tenant_id uuid DEFAULT NULL)
+    RETURNS SETOF jsonb
+    AS 'MODULE_PATHNAME', 'feedback_claim_suggestions'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.claim_suggestions(integer, interval, uuid) IS
+$$Claim feedback that needs a suggested action, for an enrichment worker
+
+Up to limit (1..1000) feedback objects whose enrichment is open (no
+set_suggestion since their content last changed), oldest first, in one
+tenant or in all; each is leased for lease (1 second to 1 day), so that no
+other worker gets it until the lease expires. set_suggestion completes it.$$;
+
+CREATE FUNCTION feedback.create_publication(name text DEFAULT 'feedback_changes') RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_create_publication'
+    LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.create_publication(text) IS
+$$Publish the tables of record for logical decoding
+
+Superuser. CREATE PUBLICATION name for users, memberships, conversations,
+messages, feedback, client_keys, status_history, settings and golden_example;
+a subscriber, pg_recvlogical or Debezium then receives every change in commit
+order. Returns {publication, tables}.$$;
+
+------------------------------------------------------------------------------
 -- Privileges
 ------------------------------------------------------------------------------
 
@@ -580,8 +619,8 @@ COMMENT ON FUNCTION feedback.grant_ingest(regrole) IS
 $$Let a role call the ingest API
 
 Grants USAGE on schema feedback and EXECUTE on put_user, put_member,
-put_conversation, put_message, set_suggestion, remove_member,
-delete_conversation, delete_message and erase_user.$$;
+put_conversation, put_message, set_suggestion, claim_suggestions,
+remove_member, delete_conversation, delete_message and erase_user.$$;
 
 
 COMMENT ON FUNCTION feedback.rating_in(cstring) IS 'Text input of feedback.rating';

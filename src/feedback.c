@@ -21,7 +21,7 @@ PG_MODULE_MAGIC;
 
 char	   *feedback_user_id_setting = NULL;
 char	   *feedback_impersonate_email_setting = NULL;
-bool		feedback_notify_events_setting = true;
+bool		feedback_notify_events_setting = false;
 
 void		_PG_init(void);
 
@@ -55,10 +55,10 @@ _PG_init(void)
 
 	DefineCustomBoolVariable("feedback.notify_events",
 							 "Announce every feedback and golden example change with NOTIFY feedback_events.",
-							 "NOTIFY serializes the commits of the transactions that notify; turn it "
-							 "off only where nothing listens.",
+							 "Off by default: NOTIFY serializes the commits of the transactions that "
+							 "notify, and any login role may LISTEN.",
 							 &feedback_notify_events_setting,
-							 true,
+							 false,
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);

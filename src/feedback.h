@@ -91,6 +91,24 @@ extern FbValue fb_tuple_value(HeapTuple tuple, TupleDesc desc, const char *name)
 extern void fb_connect(void);
 extern Datum fb_finish_jsonb(Jsonb *result);
 
+/* A set of jsonb values a function returns (materialize mode). */
+typedef struct FbJsonbSet
+{
+	ReturnSetInfo *rsinfo;
+	Tuplestorestate *store;
+	TupleDesc	desc;
+} FbJsonbSet;
+
+extern void fb_jsonb_set_begin(FunctionCallInfo fcinfo, const char *name, FbJsonbSet *set);
+extern void fb_jsonb_set_put(FbJsonbSet *set, Jsonb *value);
+extern Datum fb_jsonb_set_end(FbJsonbSet *set);
+
+/*
+ * Leads the statements that read every tenant (every shard on Citus), for
+ * whoever reads a log of multi-shard statements.
+ */
+#define EVERY_SHARD "/* every shard */ "
+
 /* json.c: building jsonb results */
 typedef struct JsonbParseState JsonbParseState;
 

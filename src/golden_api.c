@@ -14,8 +14,6 @@
 
 #include "access/xact.h"
 #include "catalog/pg_type_d.h"
-#include "funcapi.h"
-#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -306,30 +304,14 @@ PG_FUNCTION_INFO_V1(feedback_export_golden_examples);
 Datum
 feedback_export_golden_examples(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	FeedbackCaller caller;
-	Tuplestorestate *store;
-	TupleDesc	desc;
-	MemoryContext per_query;
+	FbJsonbSet	set;
 	MemoryContext batch;
 	MemoryContext old;
 	Portal		cursor;
 	char		nulls[1] = {' '};
 
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		(rsinfo->allowedModes & SFRM_Materialize) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("export_golden_examples must be called in a context that accepts a set"),
-				 errhint("Call it in FROM: SELECT * FROM feedback.export_golden_examples(...).")));
-
-	per_query = rsinfo->econtext->ecxt_per_query_memory;
-	old = MemoryContextSwitchTo(per_query);
-	desc = CreateTemplateTupleDesc(1);
-	TupleDescInitEntry(desc, (AttrNumber) 1, "export_golden_examples", JSONBOID, -1, 0);
-	store = tuplestore_begin_heap(true, false, work_mem);
-	MemoryContextSwitchTo(old);
-
+	fb_jsonb_set_begin(fcinfo, "export_golden_examples", &set);
 	fb_connect();
 	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_REVIEWER);
 	batch = AllocSetContextCreate(CurrentMemoryContext, "export batch", ALLOCSET_DEFAULT_SIZES);
@@ -344,22 +326,13 @@ feedback_export_golden_examples(PG_FUNCTION_ARGS)
 			break;
 		old = MemoryContextSwitchTo(batch);
 		for (i = 0; i < SPI_processed; i++)
-		{
-			Datum		line = JsonbPGetDatum(FineTuningLine(fb_get_text(i, "prompt"),
-															 fb_get_text(i, "golden_response")));
-			bool		isnull = false;
-
-			tuplestore_putvalues(store, desc, &line, &isnull);
-		}
+			fb_jsonb_set_put(&set, FineTuningLine(fb_get_text(i, "prompt"),
+												  fb_get_text(i, "golden_response")));
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(batch);
 		SPI_freetuptable(SPI_tuptable);
 	}
 	SPI_cursor_close(cursor);
 	SPI_finish();
-
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = store;
-	rsinfo->setDesc = desc;
-	return (Datum) 0;
+	return fb_jsonb_set_end(&set);
 }

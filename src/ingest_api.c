@@ -122,13 +122,30 @@ static FbQuery message_upsert_query = {
 		TIMESTAMPTZOID, TIMESTAMPTZOID}
 };
 
+/*
+ * Complete a feedback's enrichment: $1 tenant, $2 feedback, $3 and $4 the
+ * suggestion, $5 now.  Not when a change of content cancelled the claim
+ * (the lease is -infinity, see work_api.c); an exact repeat of a completed
+ * one writes nothing.
+ */
 static FbQuery suggestion_update_query = {
 	"UPDATE feedback.feedback f"
-	"   SET suggested_action_type = $3, suggested_action_data = $4"
+	"   SET suggested_action_type = $3, suggested_action_data = $4, suggested_at = $5,"
+	"       suggestion_leased_until = NULL"
 	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.id OPERATOR(pg_catalog.=) $2"
-	"   AND (f.suggested_action_type IS DISTINCT FROM $3"
+	"   AND f.suggestion_leased_until IS DISTINCT FROM '-infinity'::pg_catalog.timestamptz"
+	"   AND (f.suggested_at IS NULL OR f.suggestion_leased_until IS NOT NULL"
+	"        OR f.suggested_action_type IS DISTINCT FROM $3"
 	"        OR f.suggested_action_data OPERATOR(pg_catalog.<>) $4)",
-	4, {UUIDOID, UUIDOID, TEXTOID, JSONBOID}
+	5, {UUIDOID, UUIDOID, TEXTOID, JSONBOID, TIMESTAMPTZOID}
+};
+
+/* Whether a feedback's claim was cancelled by a change of its content. */
+static FbQuery claim_cancelled_query = {
+	"SELECT f.suggestion_leased_until OPERATOR(pg_catalog.=) '-infinity'::pg_catalog.timestamptz AS cancelled"
+	"  FROM feedback.feedback f"
+	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.id OPERATOR(pg_catalog.=) $2",
+	2, {UUIDOID, UUIDOID}
 };
 
 /*
@@ -461,15 +478,17 @@ PG_FUNCTION_INFO_V1(feedback_set_suggestion);
 /*
  * set_suggestion(tenant_id, id, suggested_action_type,
  * suggested_action_data): set the suggested action of a feedback, for an
- * enrichment worker.  A NULL suggested_action_data is stored as {}.
+ * enrichment worker, which completes its enrichment (see work_api.c).  A
+ * NULL suggested_action_data is stored as {}.
  */
 Datum
 feedback_set_suggestion(PG_FUNCTION_ARGS)
 {
-	Datum		values[4];
-	bool		isnull[4] = {false};
+	Datum		values[5];
+	bool		isnull[5] = {false};
 	Jsonb	   *data;
 	Jsonb	   *result;
+	bool		isnull_cancelled;
 
 	fb_require_arg(fcinfo, 0, "tenant_id");
 	fb_require_arg(fcinfo, 1, "id");
@@ -487,9 +506,17 @@ feedback_set_suggestion(PG_FUNCTION_ARGS)
 	values[2] = PG_GETARG_DATUM(2);
 	isnull[2] = PG_ARGISNULL(2);
 	values[3] = JsonbPGetDatum(data);
+	values[4] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 
 	fb_connect();
-	fb_exec(&suggestion_update_query, values, isnull, 0);
+	if (fb_exec(&suggestion_update_query, values, isnull, 0) == 0 &&
+		fb_exec(&claim_cancelled_query, values, NULL, 1) > 0 &&
+		DatumGetBool(fb_get(0, "cancelled", &isnull_cancelled)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEEDBACK_CONFLICT),
+				 errmsg("feedback %s changed after it was claimed", fb_uuid_text(DatumGetUUIDP(values[1]))),
+				 errdetail("Its rating, comment or reasons changed: the suggestion was made for content it no longer has."),
+				 errhint("Drop this suggestion; the feedback is back in the queue for feedback.claim_suggestions.")));
 	result = feedback_object_by_id(values[0], values[1]);
 	if (result == NULL)
 		feedback_not_found(values[1]);

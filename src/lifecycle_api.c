@@ -38,12 +38,6 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
-/*
- * The statements of erase_user read every tenant (every shard on Citus);
- * they say so, for whoever reads a log of multi-shard statements.
- */
-#define EVERY_SHARD "/* erase_user: every shard */ "
-
 static FbQuery remove_member_query = {
 	"DELETE FROM feedback.memberships m"
 	" WHERE m.tenant_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2",

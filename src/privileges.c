@@ -40,7 +40,7 @@ static const char *const api_functions[] = {
 /* The ingest API, for the chat application's trusted backend. */
 static const char *const ingest_functions[] = {
 	"put_user", "put_member", "put_conversation", "put_message", "set_suggestion",
-	"remove_member", "delete_conversation", "delete_message", "erase_user", NULL
+	"claim_suggestions", "remove_member", "delete_conversation", "delete_message", "erase_user", NULL
 };
 
 /*

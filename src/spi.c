@@ -16,6 +16,8 @@
 #include "feedback.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_type_d.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 /*
@@ -114,6 +116,53 @@ fb_finish_jsonb(Jsonb *result)
 
 	SPI_finish();
 	return d;
+}
+
+/*
+ * Start the set of jsonb values a set-returning function called name
+ * returns (one column of its name); 0A000 where the caller takes no set.
+ */
+void
+fb_jsonb_set_begin(FunctionCallInfo fcinfo, const char *name, FbJsonbSet *set)
+{
+	MemoryContext old;
+
+	set->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	if (set->rsinfo == NULL || !IsA(set->rsinfo, ReturnSetInfo) ||
+		(set->rsinfo->allowedModes & SFRM_Materialize) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s must be called in a context that accepts a set", name),
+				 errhint("Call it in FROM: SELECT * FROM feedback.%s(...).", name)));
+	old = MemoryContextSwitchTo(set->rsinfo->econtext->ecxt_per_query_memory);
+	set->desc = CreateTemplateTupleDesc(1);
+	TupleDescInitEntry(set->desc, (AttrNumber) 1, name, JSONBOID, -1, 0);
+	set->store = tuplestore_begin_heap(true, false, work_mem);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Add a value to the set (it is copied).
+ */
+void
+fb_jsonb_set_put(FbJsonbSet *set, Jsonb *value)
+{
+	Datum		d = JsonbPGetDatum(value);
+	bool		isnull = false;
+
+	tuplestore_putvalues(set->store, set->desc, &d, &isnull);
+}
+
+/*
+ * Hand the set to the caller; the function returns what this returns.
+ */
+Datum
+fb_jsonb_set_end(FbJsonbSet *set)
+{
+	set->rsinfo->returnMode = SFRM_Materialize;
+	set->rsinfo->setResult = set->store;
+	set->rsinfo->setDesc = set->desc;
+	return (Datum) 0;
 }
 
 /*

@@ -14,7 +14,8 @@
  *	    in the transition table (PT409 naming both states).  It names the
  *	    reviewer (reviewed_by, reviewed_at, review_impersonated_by) for
  *	    reviewed and dismissed and clears them otherwise, stamps updated_at,
- *	    and writes the status history.
+ *	    and writes the status history.  New content clears the suggestion
+ *	    and opens the enrichment work again (see work_api.c).
  *	  - feedback_after_change (AFTER INSERT, UPDATE, DELETE OF
  *	    feedback.feedback) keeps the review queue's group, the golden
  *	    example and the idempotency keys of the feedback, and announces the
@@ -47,7 +48,7 @@
 #include "utils/rel.h"
 
 /* At most this many columns of a row are set by the BEFORE trigger. */
-#define MAX_EDITS 10
+#define MAX_EDITS 14
 
 static FbQuery history_insert_query = {
 	"INSERT INTO feedback.status_history"
@@ -115,6 +116,33 @@ ContentChanged(HeapTuple old, HeapTuple new, TupleDesc desc)
 	return !SameColumn(old, new, desc, "rating") ||
 		!SameColumn(old, new, desc, "comment") ||
 		!SameColumn(old, new, desc, "reasons");
+}
+
+/*
+ * Whether two versions of a feedback differ in the enrichment queue's
+ * columns alone (a claim, a suggestion), if at all.
+ */
+static bool
+OnlyWorkChanged(HeapTuple old, HeapTuple new, TupleDesc desc)
+{
+	static const char *const work_columns[] = {"suggested_action_type", "suggested_action_data",
+	"suggested_at", "suggestion_leased_until", NULL};
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		const char *name = NameStr(att->attname);
+		int			w;
+
+		if (att->attisdropped)
+			continue;
+		for (w = 0; work_columns[w] != NULL && strcmp(work_columns[w], name) != 0; w++)
+			;
+		if (work_columns[w] == NULL && !SameColumn(old, new, desc, name))
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -228,6 +256,22 @@ feedback_before_update(PG_FUNCTION_ARGS)
 		fb_exec(&history_insert_query, values, nulls, 0);
 	}
 
+	/*
+	 * new content needs a new suggestion: the enrichment work opens again,
+	 * and a claim on the old content is cancelled (see work_api.c)
+	 */
+	if (content_changed)
+	{
+		FbValue		lease = fb_tuple_value(old, desc, "suggestion_leased_until");
+
+		SetColumn(&edit, desc, "suggested_action_type", FB_NULL);
+		SetColumn(&edit, desc, "suggested_action_data",
+				  FB_VALUE(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"))));
+		SetColumn(&edit, desc, "suggested_at", FB_NULL);
+		SetColumn(&edit, desc, "suggestion_leased_until",
+				  lease.isnull ? FB_NULL : FB_VALUE(TimestampTzGetDatum(DT_NOBEGIN)));
+	}
+
 	/* the statement's actor and note are consumed */
 	if (stated)
 	{
@@ -297,6 +341,10 @@ feedback_after_change(PG_FUNCTION_ARGS)
 		HeapTuple	old = trigdata->tg_trigtuple;
 		uint8		from = TupleStatus(old, desc);
 		bool		content_changed = ContentChanged(old, row, desc);
+
+		/* a claim or a suggestion: nothing derived changes, nothing to announce */
+		if (OnlyWorkChanged(old, row, desc))
+			return PointerGetDatum(NULL);
 
 		name = (from != status && !content_changed) ? "status_changed" : "replaced";
 		/* an example changes only with an approved feedback, before or after */

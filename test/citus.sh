@@ -16,6 +16,8 @@
 #   - a check in the workers' logs that both workers stored feedback of the
 #     tests, and in every node's log that every statement of the extension
 #     was routed to one shard;
+#   - change data capture: the publication on every node, and a submit
+#     streamed from a worker's slot under the distributed table's name;
 #   - the equivalence test (test/equivalence.sh): one scripted session on a
 #     plain server and on the cluster must print the same.
 # Where Citus is not installed it says SKIPPED.  Ends with "N passed, M failed".
@@ -30,8 +32,13 @@ if [ ! -f "$("$PG_BIN/pg_config" --pkglibdir 2>/dev/null)/citus.so" ]; then
 fi
 harness_setup >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 # The workers' log lines name their database, for the check of where the
-# tests' feedback went.
-CITUS_CONF="log_line_prefix = '%m [%p] %q%d '" citus_cluster_start ||
+# tests' feedback went.  Change data capture is on, as the README says to
+# run it: logical WAL, Citus's decoders ahead of PostgreSQL's, and the
+# setting that makes them report shards under their table's name.
+CITUS_CONF="log_line_prefix = '%m [%p] %q%d '
+wal_level = logical
+dynamic_library_path = '\$libdir/citus_decoders:\$libdir'
+citus.enable_change_data_capture = on" citus_cluster_start ||
 	{ echo "could not start the Citus cluster"; echo "0 passed, 1 failed"; exit 1; }
 cd "$TOP" || exit 1
 source "$TOP/test/suites.sh"
@@ -107,14 +114,15 @@ fi
 # Every statement of the extension's C code (they alone spell operators
 # OPERATOR(pg_catalog.=)), on the coordinator or in a trigger on a worker,
 # ran on one shard, but the two lookups of the row-level security
-# policies, which read memberships by user, and the statements of
-# erase_user, which say so in a leading comment.
+# policies, which read memberships by user, and the statements that say
+# in a leading comment that they read every shard (erase_user's, and
+# claim_suggestions' without a tenant).
 echo "== every query of the extension routed to one shard"
 multi=$(cat "$CITUS_HOST"/coordinator/server.log "$CITUS_HOST"/worker*/server.log |
 	grep -A3 'LOG:  multi-task query about to be executed' |
 	grep 'CONTEXT:  SQL statement .*OPERATOR(pg_catalog\.')
 policy='SQL statement "SELECT pg_catalog.array_agg([A-Z ]*[a-z]\.[a-z_]*) AS ids FROM feedback.memberships'
-erasure='SQL statement "/\* erase_user: every shard \*/ '
+erasure='SQL statement "/\* every shard \*/ '
 stray=$(grep -v -e "$policy" -e "$erasure" <<<"$multi" | sed 's/.*CONTEXT:  //' | sort -u)
 # The positive controls: the policy lookups and the erasures, which do read
 # every shard, were logged and recognised, so the log and its reading work.
@@ -128,6 +136,68 @@ else
 	failed=$((failed + 1))
 	echo "not ok - statements of the extension ran on several shards:"
 	echo "$stray"
+fi
+
+# Change data capture: create_publication on the coordinator reaches the
+# workers, and a slot on a worker streams a submit's changes under the
+# distributed table's name, never a shard's.
+echo "== change data capture: a submit streamed from the workers"
+if database feedback_citus_cdc; then
+	cdc=$(mktemp)
+	worker_sql() { psql -qXAt -h "$CITUS_HOST" -p "$1" -U postgres -d feedback_citus_cdc -v ON_ERROR_STOP=1 "${@:2}"; }
+	psql -qXAt -d feedback_citus_cdc -v ON_ERROR_STOP=1 >"$cdc" 2>&1 <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION feedback CASCADE;
+SELECT feedback.distribute(4) IS NOT NULL AS distributed \gset
+SELECT feedback.create_publication() IS NOT NULL AS published \gset
+SELECT count(*) FROM (VALUES
+    (feedback.put_user('00000000-0000-0000-0000-0000000000a1', 'alice@example.com')),
+    (feedback.put_member('7e000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a1')),
+    (feedback.put_conversation('7e000000-0000-0000-0000-000000000001', 'c0000000-0000-0000-0000-000000000001')),
+    (feedback.put_message('7e000000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-000000000001',
+                          'c0000000-0000-0000-0000-000000000001', 'assistant', 'An answer.'))) v \gset
+SQL
+	published=0
+	for port in $CITUS_WORKER_PORTS; do
+		[ "$(worker_sql "$port" -c "SELECT count(*) FROM pg_publication WHERE pubname = 'feedback_changes'" 2>>"$cdc")" = 1 ] &&
+			published=$((published + 1))
+		worker_sql "$port" -c "SELECT pg_create_logical_replication_slot('feedback_cdc', 'pgoutput')" >/dev/null 2>>"$cdc"
+	done
+	psql -qXAt -d feedback_citus_cdc -v ON_ERROR_STOP=1 \
+		-c "SET feedback.user_id = '00000000-0000-0000-0000-0000000000a1'" \
+		-c "SELECT feedback.submit('7e000000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-000000000001', 'up', 'Streamed') IS NOT NULL" \
+		>/dev/null 2>>"$cdc"
+	named=0
+	shards=0
+	for port in $CITUS_WORKER_PORTS; do
+		read -r n s < <(worker_sql "$port" -F ' ' -c "
+			WITH m AS (SELECT data FROM pg_logical_slot_get_binary_changes('feedback_cdc', NULL, NULL,
+			               'proto_version', '1', 'publication_names', 'feedback_changes')
+			            WHERE get_byte(data, 0) = ascii('R'))
+			SELECT count(*) FILTER (WHERE position(convert_to('feedback', 'UTF8') || '\\x00'::bytea
+			                                       || convert_to('feedback', 'UTF8') || '\\x00'::bytea IN data) > 0),
+			       count(*) FILTER (WHERE encode(data, 'escape') ~ '[a-z_]+_[0-9]{6}')
+			  FROM m" 2>>"$cdc")
+		named=$((named + ${n:-0}))
+		shards=$((shards + ${s:-0}))
+		worker_sql "$port" -c "SELECT pg_drop_replication_slot('feedback_cdc')" >/dev/null 2>>"$cdc"
+	done
+	if [ "$published" -eq 2 ]; then
+		passed=$((passed + 1))
+		echo "ok - create_publication on the coordinator made the publication on both workers"
+	else
+		failed=$((failed + 1))
+		echo "not ok - the publication reached $published of the two workers"
+	fi
+	if [ "$named" -gt 0 ] && [ "$shards" -eq 0 ] && [ ! -s "$cdc" ]; then
+		passed=$((passed + 1))
+		echo "ok - a worker's slot streamed the submit under feedback.feedback, no shard name"
+	else
+		failed=$((failed + 1))
+		echo "not ok - the workers' slots named feedback.feedback $named times and a shard $shards times"
+		sed 's/^/# /' "$cdc"
+	fi
+	rm -f "$cdc"
 fi
 
 echo "== equivalence: the same session on a plain server and on the cluster"

@@ -10,14 +10,23 @@ source "$(dirname "$0")/harness.sh"
 set +e
 
 harness_setup || exit 1
-cluster_start || exit 1
+# wal_level = logical: test/t/changes.sql reads changes through logical slots
+CLUSTER_CONF="wal_level = logical" cluster_start || exit 1
 cd "$TOP"
 
 source "$TOP/test/suites.sh"
+if [ "$(psql -qXAt -c 'SHOW wal_level')" = logical ]; then
+	passed=$((passed + 1))
+	echo "ok - the private cluster runs with wal_level = logical: the change-stream checks run, not skip"
+else
+	failed=$((failed + 1))
+	echo "not ok - the private cluster does not run with wal_level = logical: the change-stream checks would skip"
+fi
 run_installcheck
 
 run_tap_script "dump and restore" bash test/dump.sh
 run_tap_script "upgrade path" bash test/upgrade.sh
+run_tap_script "the README's enrichment worker" bash test/worker.sh
 
 echo "== fuzz (bounded: ${FUZZ_INPUTS:-20000} inputs)"
 psql -qX -c 'CREATE DATABASE feedback_fuzz' >/dev/null

@@ -56,6 +56,7 @@ path_checks() {
 		"from $from, under impersonation a status change and its example record both users"
 		"from $from, golden_examples returns the new shape (approved_by, impersonated_by)"
 		"from $from, every client_feedback_id stored before stays bound to its feedback: after a new key, a late retry with it writes nothing"
+		"from $from, the feedback without a suggestion is the open enrichment work, the rest is completed"
 	)
 }
 
@@ -685,6 +686,22 @@ SELECT 'the late retry returned ' || :'late' WHERE (:'late'::jsonb ->> 'comment'
 SQL
 }
 
+# The enrichment queue after the update: the feedback that had a suggestion
+# is completed, every other is open and claim_suggestions returns exactly
+# those, oldest first.  Prints the differences.
+open_work() {
+	q "$1" <<'SQL'
+SELECT 'no feedback with a suggestion to check' WHERE NOT EXISTS (SELECT FROM feedback.feedback WHERE suggested_action_type IS NOT NULL);
+SELECT format('feedback %s: suggestion %s, suggested_at %s', id, suggested_action_type, suggested_at)
+  FROM feedback.feedback WHERE (suggested_action_type IS NULL) <> (suggested_at IS NULL);
+CREATE TEMP TABLE claimed AS SELECT row_number() OVER () AS n, (f ->> 'id')::uuid AS id FROM feedback.claim_suggestions(1000) f;
+SELECT format('claim_suggestions returned %s in this order: %s', count(*), string_agg(c.id::text, ' ' ORDER BY c.n))
+  FROM claimed c
+HAVING array_agg(c.id ORDER BY c.n) IS DISTINCT FROM
+       (SELECT array_agg(f.id ORDER BY f.created_at, f.id) FROM feedback.feedback f WHERE f.suggested_at IS NULL);
+SQL
+}
+
 # verify_review_groups of every tenant that is not [] (nothing when the
 # maintained review queue is exact).
 verify_groups() {
@@ -874,6 +891,10 @@ for script in $scripts; do
 	keys_bound "$db" >"$d/keys" 2>&1
 	[ ! -s "$d/keys" ]
 	report $? "$d/keys"
+
+	open_work "$db" >"$d/work" 2>&1
+	[ ! -s "$d/work" ]
+	report $? "$d/work"
 
 	skip_to "$last" "not run"
 	psql -qX -c "DROP DATABASE IF EXISTS $db" >/dev/null

@@ -33,7 +33,7 @@ CREATE TEMP TABLE corpus (call text, expected text, n serial);
 WITH sample(type, value) AS (VALUES
     ('uuid', NULL), ('text', '''x'''), ('boolean', 'true'), ('integer', '1'), ('jsonb', '''{"comment": "c"}'''),
     ('text[]', '''{}'''), ('timestamp with time zone', 'now()'), ('feedback.rating', '''up'''),
-    ('feedback.review_status', '''reviewed''')),
+    ('feedback.review_status', '''reviewed'''), ('interval', '''5 minutes''')),
 fns AS (
     SELECT p.oid, p.proname, p.pronargs, p.pronargdefaults,
            array_agg(format_type(t, NULL) ORDER BY o) AS types, p.proargnames AS names
@@ -43,7 +43,8 @@ fns AS (
                          'patch', 'delete', 'set_status', 'update', 'history', 'grouped_by_conversation', 'configure',
                          'settings', 'add_golden_example', 'golden_examples', 'export_golden_examples',
                          'put_user', 'put_member', 'put_conversation', 'put_message', 'set_suggestion',
-                         'remove_member', 'delete_conversation', 'delete_message', 'erase_user')
+                         'remove_member', 'delete_conversation', 'delete_message', 'erase_user',
+                         'claim_suggestions')
      GROUP BY p.oid),
 args AS (
     -- a valid value per argument, by name where the type is not enough
@@ -89,6 +90,7 @@ SELECT format('SELECT feedback.%I(%s)', proname, with_null),
             WHEN proname IN ('put_member') AND name = 'role' THEN '22023'
             WHEN proname IN ('golden_examples', 'grouped_by_conversation') AND name IN ('limit', 'offset', 'active_only', 'include_archived') THEN '22023'
             WHEN proname = 'configure' AND name = 'reason_required' THEN '22023'
+            WHEN proname = 'claim_suggestions' AND name IN ('limit', 'lease') THEN '22023'
             ELSE 'ok' END
   FROM calls
 UNION ALL

@@ -63,6 +63,7 @@ SELECT is(array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text
  WHERE p.pronamespace = 'feedback'::regnamespace AND p.oid NOT IN (SELECT oid FROM type_support)
    AND has_function_privilege('feedback_test_web', p.oid, 'EXECUTE');
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text COLLATE "C"), ARRAY[
+          'feedback.claim_suggestions(integer,interval,uuid)',
           'feedback.delete_conversation(uuid,uuid)',
           'feedback.delete_message(uuid,uuid)',
           'feedback.erase_user(uuid)',
