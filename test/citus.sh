@@ -33,11 +33,10 @@ fi
 harness_setup >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 # The workers' log lines name their database, for the check of where the
 # tests' feedback went.  Change data capture is on, as the README says to
-# run it: logical WAL, Citus's decoders ahead of PostgreSQL's, and the
-# setting that makes them report shards under their table's name.
+# run it: logical WAL, and the setting that makes Citus report the shards'
+# changes under their table's name.
 CITUS_CONF="log_line_prefix = '%m [%p] %q%d '
 wal_level = logical
-dynamic_library_path = '\$libdir/citus_decoders:\$libdir'
 citus.enable_change_data_capture = on" citus_cluster_start ||
 	{ echo "could not start the Citus cluster"; echo "0 passed, 1 failed"; exit 1; }
 cd "$TOP" || exit 1

@@ -27,10 +27,13 @@ SELECT count(*) AS given FROM (
       FROM generate_series(1, 5) i
     UNION ALL
     SELECT feedback.submit(:t2, 'a0000000-0000-0000-0000-000000000009', 'up', 'Elsewhere')) v;
-UPDATE feedback.feedback f SET created_at = '2026-03-01T10:00:00Z'::timestamptz + m.n * interval '1 second'
-  FROM (VALUES ('a0000000-0000-0000-0000-000000000009'::uuid, 0), ('a0000000-0000-0000-0000-000000000001', 1),
-               ('a0000000-0000-0000-0000-000000000002', 2), ('a0000000-0000-0000-0000-000000000003', 3),
-               ('a0000000-0000-0000-0000-000000000004', 4), ('a0000000-0000-0000-0000-000000000005', 5)) AS m(answer, n)
+UPDATE feedback.feedback f SET created_at = m.at
+  FROM (VALUES ('a0000000-0000-0000-0000-000000000009'::uuid, '2026-03-01T10:00:00Z'::timestamptz),
+               ('a0000000-0000-0000-0000-000000000001', '2026-03-01T10:00:01Z'),
+               ('a0000000-0000-0000-0000-000000000002', '2026-03-01T10:00:02Z'),
+               ('a0000000-0000-0000-0000-000000000003', '2026-03-01T10:00:03Z'),
+               ('a0000000-0000-0000-0000-000000000004', '2026-03-01T10:00:04Z'),
+               ('a0000000-0000-0000-0000-000000000005', '2026-03-01T10:00:05Z')) AS m(answer, at)
  WHERE f.message_id = m.answer;
 SELECT id AS f1 FROM feedback.feedback WHERE message_id = 'a0000000-0000-0000-0000-000000000001' \gset
 SELECT id AS f2 FROM feedback.feedback WHERE message_id = 'a0000000-0000-0000-0000-000000000002' \gset
