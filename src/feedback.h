@@ -229,7 +229,7 @@ extern void feedback_not_found(Datum id) pg_attribute_noreturn();
 extern void feedback_answer_not_found(Datum message_id) pg_attribute_noreturn();
 extern void feedback_require_answer(Datum tenant_id, Datum message_id);
 extern void feedback_conversation_not_found(Datum conversation_id) pg_attribute_noreturn();
-extern void feedback_require_conversation(Datum tenant_id, Datum conversation_id);
+extern void feedback_require_conversation(Datum tenant_id, Datum conversation_id, bool lock);
 
 /*
  * The question an answer (alias am, of the tenant $1) replies to: its

@@ -498,7 +498,7 @@ feedback_put_conversation_feedback(PG_FUNCTION_ARGS)
 	fb_connect();
 	feedback_resolve_caller(&caller, tenant, PG_ARGISNULL(0), FB_ROLE_MEMBER);
 
-	feedback_require_conversation(tenant, PG_GETARG_DATUM(1));
+	feedback_require_conversation(tenant, PG_GETARG_DATUM(1), false);
 	if (fb_exec(&latest_message_query, (Datum[]) {tenant, PG_GETARG_DATUM(1)}, NULL, 1) == 0 ||
 		strcmp(fb_get_text(0, "role"), "assistant") != 0 ||
 		!DatumGetBool(fb_get(0, "is_complete", &isnull)))
@@ -594,7 +594,7 @@ feedback_thread_reactions(PG_FUNCTION_ARGS)
 	fb_require_arg(fcinfo, 1, "conversation_id");
 	fb_connect();
 	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
-	feedback_require_conversation(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
+	feedback_require_conversation(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), false);
 
 	n = fb_exec(&thread_query, (Datum[]) {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1),
 				UUIDPGetDatum(&caller.user_id)}, NULL, 0);

@@ -54,6 +54,15 @@ static FbQuery user_get_query = {
 	1, {UUIDOID}
 };
 
+/*
+ * A user, held against erase_user until the transaction ends: an erasure
+ * under way makes the caller wait, and then find no user.
+ */
+static FbQuery user_key_share_query = {
+	"SELECT u.email FROM feedback.users u WHERE u.id OPERATOR(pg_catalog.=) $1 FOR KEY SHARE",
+	1, {UUIDOID}
+};
+
 #define MEMBER_COLUMNS "m.role, m.created_at, m.updated_at"
 
 static FbQuery member_upsert_query = {
@@ -313,7 +322,7 @@ feedback_put_member(PG_FUNCTION_ARGS)
 	values[3] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 
 	fb_connect();
-	if (fb_exec(&user_get_query, &values[1], NULL, 1) == 0)
+	if (fb_exec(&user_key_share_query, &values[1], NULL, 1) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
 				 errmsg("user %s not found", fb_uuid_text(DatumGetUUIDP(values[1]))),
@@ -417,7 +426,7 @@ feedback_put_message(PG_FUNCTION_ARGS)
 	values[9] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 
 	fb_connect();
-	feedback_require_conversation(values[0], values[2]);
+	feedback_require_conversation(values[0], values[2], true);
 
 	if (fb_exec(&message_get_query, values, NULL, 1) > 0 &&
 		(!DatumGetBool(DirectFunctionCall2(uuid_eq, fb_get(0, "conversation_id", &null), values[2])) ||

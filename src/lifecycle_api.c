@@ -112,8 +112,9 @@ static FbQuery unlink_replies_query = {
 	3, {UUIDOID, UUIDOID, UUIDOID}
 };
 
-static FbQuery user_exists_query = {
-	"SELECT u.id FROM feedback.users u WHERE u.id OPERATOR(pg_catalog.=) $1",
+/* The user, locked: a put_member under way finishes first, a later one waits. */
+static FbQuery lock_user_query = {
+	"SELECT u.id FROM feedback.users u WHERE u.id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
 	1, {UUIDOID}
 };
 
@@ -367,7 +368,7 @@ feedback_erase_user(PG_FUNCTION_ARGS)
 	/* on Citus: the users reference table is written after memberships */
 	sequential = fb_set_for_now("citus.multi_shard_modify_mode", "sequential");
 	feedback_lock_user(DatumGetUUIDP(user), true);
-	if (fb_exec(&user_exists_query, &user, NULL, 1) == 0)
+	if (fb_exec(&lock_user_query, &user, NULL, 1) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEEDBACK_NOT_FOUND),
 				 errmsg("user %s not found", fb_uuid_text(DatumGetUUIDP(user))),

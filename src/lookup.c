@@ -28,6 +28,14 @@ static FbQuery conversation_exists_query = {
 	2, {UUIDOID, UUIDOID}
 };
 
+/* The same, locked against its deletion until the transaction ends. */
+static FbQuery conversation_key_share_query = {
+	"SELECT FROM feedback.conversations c"
+	" WHERE c.tenant_id OPERATOR(pg_catalog.=) $1 AND c.id OPERATOR(pg_catalog.=) $2"
+	" FOR KEY SHARE",
+	2, {UUIDOID, UUIDOID}
+};
+
 /*
  * Raise PT404 for a feedback that does not exist or may not be seen.
  */
@@ -87,11 +95,16 @@ feedback_conversation_not_found(Datum conversation_id)
 }
 
 /*
- * Raise PT404 when the conversation does not exist in the tenant.
+ * Raise PT404 when the conversation does not exist in the tenant.  With
+ * lock, a writer that is about to add to the conversation holds it against
+ * delete_conversation: a deletion under way makes it wait, and then find no
+ * conversation (rather than fail on a foreign key).  Only in a volatile
+ * function.
  */
 void
-feedback_require_conversation(Datum tenant_id, Datum conversation_id)
+feedback_require_conversation(Datum tenant_id, Datum conversation_id, bool lock)
 {
-	if (fb_exec(&conversation_exists_query, (Datum[]) {tenant_id, conversation_id}, NULL, 1) == 0)
+	if (fb_exec(lock ? &conversation_key_share_query : &conversation_exists_query,
+				(Datum[]) {tenant_id, conversation_id}, NULL, 1) == 0)
 		feedback_conversation_not_found(conversation_id);
 }

@@ -88,16 +88,6 @@ static const char *const record_tables[] = {
 };
 
 /*
- * A time plus an interval.
- */
-static TimestampTz
-Later(TimestampTz now, Datum interval)
-{
-	return DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
-												   TimestampTzGetDatum(now), interval));
-}
-
-/*
  * An interval written in SQL.
  */
 static Datum
@@ -131,12 +121,14 @@ feedback_claim_suggestions(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("limit must be between 1 and %d, not %d", CLAIM_MAX, limit)));
-	until = Later(now, PG_GETARG_DATUM(1));
-	if (until < Later(now, IntervalOf(LEASE_MIN)) || until > Later(now, IntervalOf(LEASE_MAX)))
+	if (DatumGetInt32(DirectFunctionCall2(interval_cmp, PG_GETARG_DATUM(1), IntervalOf(LEASE_MIN))) < 0 ||
+		DatumGetInt32(DirectFunctionCall2(interval_cmp, PG_GETARG_DATUM(1), IntervalOf(LEASE_MAX))) > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("lease must be between %s and %s", LEASE_MIN, LEASE_MAX),
 				 errhint("Lease a feedback for about as long as deciding its suggestion takes, with a margin.")));
+	until = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval, TimestampTzGetDatum(now),
+													PG_GETARG_DATUM(1)));
 	fb_jsonb_set_begin(fcinfo, "claim_suggestions", &set);
 
 	fb_connect();
