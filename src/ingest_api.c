@@ -497,7 +497,6 @@ feedback_set_suggestion(PG_FUNCTION_ARGS)
 	bool		isnull[5] = {false};
 	Jsonb	   *data;
 	Jsonb	   *result;
-	bool		isnull_cancelled;
 
 	fb_require_arg(fcinfo, 0, "tenant_id");
 	fb_require_arg(fcinfo, 1, "id");
@@ -520,7 +519,7 @@ feedback_set_suggestion(PG_FUNCTION_ARGS)
 	fb_connect();
 	if (fb_exec(&suggestion_update_query, values, isnull, 0) == 0 &&
 		fb_exec(&claim_cancelled_query, values, NULL, 1) > 0 &&
-		DatumGetBool(fb_get(0, "cancelled", &isnull_cancelled)))
+		DatumGetBool(fb_get_val(0, "cancelled").value))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEEDBACK_CONFLICT),
 				 errmsg("feedback %s changed after it was claimed", fb_uuid_text(DatumGetUUIDP(values[1]))),

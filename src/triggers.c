@@ -85,16 +85,26 @@ SetColumn(RowEdit *edit, TupleDesc desc, const char *name, FbValue value)
  * counts).
  */
 static bool
+SameAttribute(HeapTuple a, HeapTuple b, TupleDesc desc, int attnum)
+{
+	Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
+	bool		a_null;
+	bool		b_null;
+	Datum		va = heap_getattr(a, attnum, desc, &a_null);
+	Datum		vb = heap_getattr(b, attnum, desc, &b_null);
+
+	if (a_null || b_null)
+		return a_null == b_null;
+	return datumIsEqual(va, vb, att->attbyval, att->attlen);
+}
+
+/*
+ * The same, for the column called name.
+ */
+static bool
 SameColumn(HeapTuple a, HeapTuple b, TupleDesc desc, const char *name)
 {
-	int			attnum = SPI_fnumber(desc, name);
-	Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
-	FbValue		va = fb_tuple_value(a, desc, name);
-	FbValue		vb = fb_tuple_value(b, desc, name);
-
-	if (va.isnull || vb.isnull)
-		return va.isnull == vb.isnull;
-	return datumIsEqual(va.value, vb.value, att->attbyval, att->attlen);
+	return SameAttribute(a, b, desc, SPI_fnumber(desc, name));
 }
 
 /*
@@ -132,14 +142,13 @@ OnlyWorkChanged(HeapTuple old, HeapTuple new, TupleDesc desc)
 	for (i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
-		const char *name = NameStr(att->attname);
 		int			w;
 
 		if (att->attisdropped)
 			continue;
-		for (w = 0; work_columns[w] != NULL && strcmp(work_columns[w], name) != 0; w++)
+		for (w = 0; work_columns[w] != NULL && strcmp(work_columns[w], NameStr(att->attname)) != 0; w++)
 			;
-		if (work_columns[w] == NULL && !SameColumn(old, new, desc, name))
+		if (work_columns[w] == NULL && !SameAttribute(old, new, desc, i + 1))
 			return false;
 	}
 	return true;

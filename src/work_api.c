@@ -35,7 +35,6 @@
 #include "catalog/pg_type_d.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/datetime.h"
 
 #define CLAIM_MAX		1000	/* feedback in one claim */
 #define LEASE_MIN		"1 second"
