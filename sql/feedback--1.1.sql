@@ -425,6 +425,46 @@ CREATE TABLE feedback.review_group_counts (
 );
 COMMENT ON TABLE feedback.review_group_counts IS 'Groups per review queue bucket, summed over slots';
 
+-- The analytics counters, kept by triggers (see src/stats.c): per bucket of
+-- time (hour, day, month, UTC) and group, the feedback created in it as it
+-- is now, in slots that spread concurrent writers over rows (a count is the
+-- sum over the slots); and per bucket, how many negative feedback give each
+-- reason.
+CREATE TABLE feedback.stats_counts (
+    tenant_id      uuid NOT NULL,
+    grain          text NOT NULL CHECK (grain IN ('hour', 'day', 'month')),
+    bucket_start   timestamptz NOT NULL,
+    agent_name     text,          -- the conversation's, NULL for none
+    kind           text NOT NULL,
+    source_surface text NOT NULL,
+    slot           smallint NOT NULL,
+    feedback       bigint NOT NULL,
+    positive       bigint NOT NULL,
+    negative       bigint NOT NULL,
+    comment_only   bigint NOT NULL,
+    to_review      bigint NOT NULL,
+    auto_approved  bigint NOT NULL,
+    reviewed       bigint NOT NULL,
+    dismissed      bigint NOT NULL
+);
+-- the row a change adds to, and stats(): a range of buckets of one grain
+CREATE UNIQUE INDEX stats_counts_key ON feedback.stats_counts
+    (tenant_id, grain, bucket_start, agent_name, kind, source_surface, slot) NULLS NOT DISTINCT;
+COMMENT ON TABLE feedback.stats_counts IS
+    'Feedback per bucket of time and group, by rating and status, kept by triggers; summed over slots';
+
+CREATE TABLE feedback.stats_reasons (
+    tenant_id    uuid NOT NULL,
+    grain        text NOT NULL CHECK (grain IN ('hour', 'day', 'month')),
+    bucket_start timestamptz NOT NULL,
+    reason       text NOT NULL,
+    slot         smallint NOT NULL,
+    negative     bigint NOT NULL,
+    PRIMARY KEY (tenant_id, grain, bucket_start, reason, slot)
+);
+COMMENT ON TABLE feedback.stats_reasons IS
+    'Negative feedback per bucket of time and reason, kept by triggers; summed over slots';
+
 SELECT pg_catalog.pg_extension_config_dump('feedback.users', '');
 SELECT pg_catalog.pg_extension_config_dump('feedback.memberships', '');
 SELECT pg_catalog.pg_extension_config_dump('feedback.conversations', '');
@@ -828,6 +868,64 @@ CREATE TRIGGER conversation_after_update
     AFTER UPDATE ON feedback.conversations
     FOR EACH ROW WHEN (OLD.is_archived IS DISTINCT FROM NEW.is_archived)
     EXECUTE FUNCTION feedback.conversation_after_update();
+
+------------------------------------------------------------------------------
+-- Analytics (see src/stats.c and src/stats_api.c)
+------------------------------------------------------------------------------
+
+CREATE FUNCTION feedback.stats(tenant_id uuid, "from" timestamptz, "to" timestamptz,
+        bucket text DEFAULT 'day', group_by text DEFAULT NULL)
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_stats'
+    LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.stats(uuid, timestamptz, timestamptz, text, text) IS
+$$Count a tenant's feedback by bucket of time: what product teams chart
+
+Reviewer. {buckets: [{start, group, feedback, positive, negative,
+comment_only, to_review, auto_approved, reviewed, dismissed, positive_rate}],
+top_negative_reasons: [{reason, count}]} for the feedback created in
+[from, to), both rounded down to their bucket (hour, day, week or month,
+UTC; weeks start on Monday), at most 1000 buckets, oldest first; group_by:
+agent_name, kind or source_surface. Read from counters the triggers keep.$$;
+
+CREATE FUNCTION feedback.verify_stats(tenant_id uuid) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_verify_stats'
+    LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.verify_stats(uuid) IS
+$$Check a tenant's analytics counters against a recomputation
+
+Reviewer. Every bucket (grain, start and group, or reason) whose counters
+differ from a count of the tenant's feedback, with both; [] when exact.$$;
+
+CREATE FUNCTION feedback.rebuild_stats(tenant_id uuid) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'feedback_rebuild_stats'
+    LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.rebuild_stats(uuid) IS
+$$Rebuild a tenant's analytics counters from its feedback
+
+For DBAs, after a bulk load with the triggers disabled; run it while the
+tenant has no other writers. Returns the number of rows of counts.$$;
+
+CREATE FUNCTION feedback.feedback_stats_after_change() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'feedback_stats_after_change'
+    LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.feedback_stats_after_change() IS
+    'Trigger: keep the analytics counters in step with a change of a feedback';
+
+CREATE TRIGGER feedback_stats_after_change
+    AFTER INSERT OR UPDATE OR DELETE ON feedback.feedback
+    FOR EACH ROW EXECUTE FUNCTION feedback.feedback_stats_after_change();
+
+CREATE FUNCTION feedback.conversation_stats_after_update() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'feedback_conversation_stats_after_update'
+    LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.conversation_stats_after_update() IS
+    'Trigger: move the analytics counts of a conversation''s feedback when its agent_name changes';
+
+CREATE TRIGGER conversation_stats_after_update
+    AFTER UPDATE ON feedback.conversations
+    FOR EACH ROW WHEN (OLD.agent_name IS DISTINCT FROM NEW.agent_name)
+    EXECUTE FUNCTION feedback.conversation_stats_after_update();
 
 ------------------------------------------------------------------------------
 -- Golden examples

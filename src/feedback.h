@@ -109,6 +109,15 @@ extern Datum fb_jsonb_set_end(FbJsonbSet *set);
  */
 #define EVERY_SHARD "/* every shard */ "
 
+/*
+ * Slotted counters: each writer adds to its own slot of a counter row, so
+ * that concurrent writers rarely wait on one row; a count is the sum over
+ * the slots.
+ */
+#define FB_COUNTER_SLOTS 16
+
+extern int	fb_counter_slot(void);
+
 /* json.c: building jsonb results */
 typedef struct JsonbParseState JsonbParseState;
 
@@ -121,6 +130,7 @@ extern void fb_json_null(JsonbParseState **state, const char *key);
 extern void fb_json_bool(JsonbParseState **state, const char *key, bool value);
 extern void fb_json_datum_bool(JsonbParseState **state, const char *key, FbValue value);
 extern void fb_json_int(JsonbParseState **state, const char *key, int64 value);
+extern void fb_json_datum_numeric(JsonbParseState **state, const char *key, FbValue value);
 extern void fb_json_uuid(JsonbParseState **state, const char *key, FbValue value);
 extern void fb_json_timestamp(JsonbParseState **state, const char *key, FbValue value);
 extern void fb_json_jsonb(JsonbParseState **state, const char *key, FbValue value);
@@ -347,6 +357,20 @@ extern char *fb_body_comment(JsonbValue *value, const char *key);
 extern void feedback_keep_review_group(Datum tenant_id, HeapTuple old, HeapTuple new,
 									   TupleDesc desc);
 extern void feedback_move_review_group(Datum tenant_id, Datum conversation_id, bool archived);
+
+/* stats.c: the analytics counters, kept by the triggers */
+typedef enum FbGrain
+{
+	FB_GRAIN_HOUR,
+	FB_GRAIN_DAY,
+	FB_GRAIN_WEEK,
+	FB_GRAIN_MONTH
+} FbGrain;
+
+extern TimestampTz feedback_stats_bucket(TimestampTz ts, FbGrain grain);
+extern void feedback_keep_stats(HeapTuple old, HeapTuple new, TupleDesc desc);
+extern void feedback_move_stats(Datum tenant_id, Datum conversation_id, FbValue old_agent,
+								FbValue new_agent);
 
 /* golden.c: the golden example of a feedback, kept by the feedback trigger */
 typedef struct ExampleSource

@@ -141,6 +141,24 @@ fb_json_int(JsonbParseState **state, const char *key, int64 value)
 }
 
 /*
+ * key: a numeric datum, or null.
+ */
+void
+fb_json_datum_numeric(JsonbParseState **state, const char *key, FbValue value)
+{
+	JsonbValue	v;
+
+	if (value.isnull)
+	{
+		fb_json_null(state, key);
+		return;
+	}
+	v.type = jbvNumeric;
+	v.val.numeric = DatumGetNumeric(value.value);
+	PushValue(state, key, &v);
+}
+
+/*
  * key: a uuid datum as its canonical string, or null.
  */
 void

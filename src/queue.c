@@ -10,8 +10,8 @@
  * updated_at and whether its conversation is archived; its generated
  * column state is 0 (only to_review), 1 (mixed) or 2 (reviewed), the
  * group-state rule of rules.c.  feedback.review_group_counts keeps the
- * number of groups per (archived, state) bucket, in 16 slots per bucket
- * chosen by backend so that concurrent writers rarely meet on one row; the
+ * number of groups per (archived, state) bucket, in slots
+ * (fb_counter_slot) so that concurrent writers rarely meet on one row; the
  * exact count is a sum of at most 96 rows.
  *
  * The feedback trigger applies each change as a delta to its group
@@ -28,10 +28,7 @@
 #include "feedback.h"
 
 #include "catalog/pg_type_d.h"
-#include "miscadmin.h"
 #include "utils/builtins.h"
-
-#define COUNT_SLOTS 16
 
 /* A feedback's part in its group. */
 typedef struct Contribution
@@ -147,7 +144,7 @@ static FbQuery count_add_query = {
 };
 
 /*
- * Add n groups to a bucket's count, in this backend's slot.
+ * Add n groups to a bucket's count, in this transaction's slot.
  */
 static void
 CountGroups(Datum tenant, bool archived, int state, int n)
@@ -157,7 +154,7 @@ CountGroups(Datum tenant, bool archived, int state, int n)
 	values[0] = tenant;
 	values[1] = BoolGetDatum(archived);
 	values[2] = Int16GetDatum(state);
-	values[3] = Int16GetDatum(MyProcPid % COUNT_SLOTS);
+	values[3] = Int16GetDatum(fb_counter_slot());
 	values[4] = Int64GetDatum(n);
 	fb_exec(&count_add_query, values, NULL, 0);
 }

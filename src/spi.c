@@ -16,6 +16,7 @@
 #include "feedback.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_type_d.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -219,4 +220,18 @@ fb_tuple_value(HeapTuple tuple, TupleDesc desc, const char *name)
 		elog(ERROR, "the table has no column \"%s\"", name);
 	v.value = heap_getattr(tuple, attnum, desc, &v.isnull);
 	return v;
+}
+
+/*
+ * The slot of a counter row this transaction adds to: chosen by its
+ * transaction id, so that transactions running at the same time (whose
+ * ids are close) take different slots, and all of one transaction's
+ * additions go to one slot (two transactions that share a slot lock its
+ * rows in the same order).  On a Citus worker it is the worker's own
+ * transaction, in the process that holds the counters.
+ */
+int
+fb_counter_slot(void)
+{
+	return (int) (GetTopTransactionId() % FB_COUNTER_SLOTS);
 }

@@ -22,6 +22,11 @@
  *	    change.
  *	  - conversation_after_update moves a conversation's queue group when it
  *	    is archived or restored.
+ *	  - feedback_stats_after_change (AFTER INSERT, UPDATE, DELETE OF
+ *	    feedback.feedback) and conversation_stats_after_update (when a
+ *	    conversation's agent_name changes) keep the analytics counters: a
+ *	    trigger of their own, so that a bulk load can turn them off like
+ *	    the others and rebuild with rebuild_stats.
  *
  * Who acts, and the note of a status change, travel in the statement: it
  * sets the columns change_by, change_impersonated_by and change_note of the
@@ -401,6 +406,67 @@ feedback_conversation_after_update(PG_FUNCTION_ARGS)
 	feedback_move_review_group(fb_tuple_value(row, desc, "tenant_id").value,
 							   fb_tuple_value(row, desc, "id").value,
 							   DatumGetBool(fb_tuple_value(row, desc, "is_archived").value));
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * Whether two versions of a feedback count the same in the analytics
+ * counters: the same bucket, group, rating, status and reasons.
+ */
+static bool
+SameStatsPart(HeapTuple old, HeapTuple new, TupleDesc desc)
+{
+	static const char *const stats_columns[] = {"tenant_id", "created_at", "conversation_id",
+		"kind", "source_surface", "rating", "status", "reasons", NULL};
+	int			i;
+
+	for (i = 0; stats_columns[i] != NULL; i++)
+		if (!SameColumn(old, new, desc, stats_columns[i]))
+			return false;
+	return true;
+}
+
+PG_FUNCTION_INFO_V1(feedback_stats_after_change);
+/*
+ * AFTER INSERT, UPDATE or DELETE OF feedback.feedback, for each row: keep
+ * the analytics counters (stats.c).
+ */
+Datum
+feedback_stats_after_change(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = TriggerContext(fcinfo, "feedback_stats_after_change");
+	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+	TriggerEvent event = trigdata->tg_event;
+	HeapTuple	old = TRIGGER_FIRED_BY_INSERT(event) ? NULL : trigdata->tg_trigtuple;
+	HeapTuple	new = TRIGGER_FIRED_BY_UPDATE(event) ? trigdata->tg_newtuple :
+		TRIGGER_FIRED_BY_INSERT(event) ? trigdata->tg_trigtuple : NULL;
+
+	if (old && new && SameStatsPart(old, new, desc))
+		return PointerGetDatum(NULL);
+	fb_connect();
+	feedback_keep_stats(old, new, desc);
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
+PG_FUNCTION_INFO_V1(feedback_conversation_stats_after_update);
+/*
+ * AFTER UPDATE OF feedback.conversations, when agent_name changes: move
+ * the counts of the conversation's feedback to the new agent.
+ */
+Datum
+feedback_conversation_stats_after_update(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = TriggerContext(fcinfo, "feedback_conversation_stats_after_update");
+	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+	HeapTuple	row = trigdata->tg_newtuple;
+
+	fb_connect();
+	feedback_move_stats(fb_tuple_value(row, desc, "tenant_id").value,
+						fb_tuple_value(row, desc, "id").value,
+						fb_tuple_value(trigdata->tg_trigtuple, desc, "agent_name"),
+						fb_tuple_value(row, desc, "agent_name"));
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }
