@@ -65,20 +65,12 @@ SELECT id AS f3 FROM feedback.feedback WHERE message_id = 'a0000000-0000-0000-00
 SELECT id AS f7 FROM feedback.feedback WHERE message_id = 'a0000000-0000-0000-0000-000000000007' \gset
 
 -- The buckets, as a table: one row per bucket (and group).
-CREATE FUNCTION pg_temp.buckets(result jsonb)
-    RETURNS TABLE (start text, "group" text, feedback int, positive int, negative int, comment_only int,
-                   to_review int, auto_approved int, reviewed int, dismissed int, positive_rate numeric)
-    LANGUAGE sql AS $$
-    SELECT b ->> 'start', b ->> 'group', (b ->> 'feedback')::int, (b ->> 'positive')::int,
-           (b ->> 'negative')::int, (b ->> 'comment_only')::int, (b ->> 'to_review')::int,
-           (b ->> 'auto_approved')::int, (b ->> 'reviewed')::int, (b ->> 'dismissed')::int,
-           round((b ->> 'positive_rate')::numeric, 4)
-      FROM jsonb_array_elements(result -> 'buckets') b $$;
+\set buckets 'AS b(start text, "group" text, feedback int, positive int, negative int, comment_only int, to_review int, auto_approved int, reviewed int, dismissed int, positive_rate numeric)'
 
 SET feedback.user_id = :rita;
 -- Days of March 2026: the feedback of 2 March and 3 March, 9 March; 1
 -- April is outside [from, to), and so is t2's feedback.
-SELECT * FROM pg_temp.buckets(feedback.stats(:t1, '2026-03-01', '2026-04-01'));
+SELECT * FROM jsonb_to_recordset(feedback.stats(:t1, '2026-03-01', '2026-04-01') -> 'buckets') :buckets;
 SELECT feedback.stats(:t1, '2026-03-01', '2026-04-01') -> 'top_negative_reasons' AS top_negative_reasons;
 -- The whole answer, once: start in RFC 3339 UTC, group null, the rate a
 -- number (null without ratings).
@@ -87,14 +79,14 @@ SELECT feedback.stats(:t1, '2026-03-02T23:00:00Z', '2026-03-03T00:00:00Z', 'hour
        AS no_ratings_no_rate;
 -- Hours, from and to rounded down to their hour: 09:30 starts at 09:00,
 -- 10:59 ends at 10:00 (10:05 is left out).
-SELECT * FROM pg_temp.buckets(feedback.stats(:t1, '2026-03-02T09:30:00Z', '2026-03-02T10:59:00Z', 'hour'));
+SELECT * FROM jsonb_to_recordset(feedback.stats(:t1, '2026-03-02T09:30:00Z', '2026-03-02T10:59:00Z', 'hour') -> 'buckets') :buckets;
 -- Weeks start on Monday (2 and 9 March 2026 are Mondays); months.
-SELECT * FROM pg_temp.buckets(feedback.stats(:t1, '2026-03-04', '2026-03-16', 'week'));
-SELECT * FROM pg_temp.buckets(feedback.stats(:t1, '2026-01-15', '2026-12-31', 'month'));
+SELECT * FROM jsonb_to_recordset(feedback.stats(:t1, '2026-03-04', '2026-03-16', 'week') -> 'buckets') :buckets;
+SELECT * FROM jsonb_to_recordset(feedback.stats(:t1, '2026-01-15', '2026-12-31', 'month') -> 'buckets') :buckets;
 -- Groups: the conversation's agent (c3 has none), kind, source_surface.
-SELECT * FROM pg_temp.buckets(feedback.stats(:t1, '2026-03-01', '2026-05-01', 'month', 'agent_name'));
-SELECT * FROM pg_temp.buckets(feedback.stats(:t1, '2026-03-01', '2026-05-01', 'month', 'kind'));
-SELECT * FROM pg_temp.buckets(feedback.stats(:t1, '2026-03-01', '2026-05-01', 'month', 'source_surface'));
+SELECT * FROM jsonb_to_recordset(feedback.stats(:t1, '2026-03-01', '2026-05-01', 'month', 'agent_name') -> 'buckets') :buckets;
+SELECT * FROM jsonb_to_recordset(feedback.stats(:t1, '2026-03-01', '2026-05-01', 'month', 'kind') -> 'buckets') :buckets;
+SELECT * FROM jsonb_to_recordset(feedback.stats(:t1, '2026-03-01', '2026-05-01', 'month', 'source_surface') -> 'buckets') :buckets;
 -- The reasons are over the whole range whatever the groups.
 SELECT feedback.stats(:t1, '2026-03-01', '2026-05-01', 'month', 'agent_name') -> 'top_negative_reasons'
        AS reasons_with_groups;
@@ -108,36 +100,35 @@ SET feedback.user_id = :alice;
 SELECT feedback.submit(:t1, 'a0000000-0000-0000-0000-000000000002', 'down', 'Not clear after all', '{unclear}') ->> 'status'
        AS resubmitted;
 SET feedback.user_id = :rita;
-SELECT * FROM pg_temp.buckets(feedback.stats(:t1, '2026-03-02', '2026-03-03'));
+SELECT * FROM jsonb_to_recordset(feedback.stats(:t1, '2026-03-02', '2026-03-03') -> 'buckets') :buckets;
 SELECT feedback.stats(:t1, '2026-03-02', '2026-03-03') -> 'top_negative_reasons' AS reasons_2_march;
 SELECT feedback.configure(:t1, 'positive', true) IS NOT NULL AS auto_approval_on;
 SET feedback.user_id = :alice;
 SELECT feedback.submit(:t1, 'a0000000-0000-0000-0000-000000000003', 'up') ->> 'status' AS changed_to_up;
 SET feedback.user_id = :rita;
-SELECT * FROM pg_temp.buckets(feedback.stats(:t1, '2026-03-02', '2026-03-03'));
+SELECT * FROM jsonb_to_recordset(feedback.stats(:t1, '2026-03-02', '2026-03-03') -> 'buckets') :buckets;
 SELECT feedback.stats(:t1, '2026-03-02', '2026-03-03') -> 'top_negative_reasons' AS reasons_after_up;
 SELECT feedback.verify_stats(:t1) AS exact_after_reviews;
 
 -- A new agent_name moves the conversation's feedback to the new agent.
 SELECT feedback.put_conversation(:t1, :c2, agent_name => 'coder-2') ->> 'agent_name' AS renamed;
-SELECT * FROM pg_temp.buckets(feedback.stats(:t1, '2026-03-01', '2026-04-01', 'month', 'agent_name'));
+SELECT * FROM jsonb_to_recordset(feedback.stats(:t1, '2026-03-01', '2026-04-01', 'month', 'agent_name') -> 'buckets') :buckets;
 SELECT feedback.verify_stats(:t1) AS exact_after_rename;
 
 -- Direct UPDATEs of what a feedback counts by, and a multi-row DELETE.
 UPDATE feedback.feedback SET kind = 'answer_quality', source_surface = 'email_digest' WHERE id = :'f7';
-SELECT * FROM pg_temp.buckets(feedback.stats(:t1, '2026-03-03', '2026-03-04', 'day', 'kind'));
+SELECT * FROM jsonb_to_recordset(feedback.stats(:t1, '2026-03-03', '2026-03-04', 'day', 'kind') -> 'buckets') :buckets;
 DELETE FROM feedback.feedback WHERE tenant_id = :t1 AND created_at >= '2026-03-03' AND created_at < '2026-03-04';
-SELECT * FROM pg_temp.buckets(feedback.stats(:t1, '2026-03-01', '2026-04-01'));
+SELECT * FROM jsonb_to_recordset(feedback.stats(:t1, '2026-03-01', '2026-04-01') -> 'buckets') :buckets;
 SELECT feedback.verify_stats(:t1) AS exact_after_delete;
 
 -- The API's deletions too: delete (the author's), delete_conversation.
 SET feedback.user_id = :alice;
-SELECT count(feedback.delete(:t1, id)) AS deleted_f1
-  FROM feedback.feedback WHERE message_id = 'a0000000-0000-0000-0000-000000000001';
+SELECT feedback.delete(:t1, :'f1');
 RESET feedback.user_id;
 SELECT feedback.delete_conversation(:t1, :c2) -> 'deleted' ->> 'feedback' AS deleted_with_c2;
 SET feedback.user_id = :rita;
-SELECT * FROM pg_temp.buckets(feedback.stats(:t1, '2026-03-01', '2026-05-01', 'month', 'agent_name'));
+SELECT * FROM jsonb_to_recordset(feedback.stats(:t1, '2026-03-01', '2026-05-01', 'month', 'agent_name') -> 'buckets') :buckets;
 SELECT feedback.verify_stats(:t1) AS exact_after_api_deletes, feedback.verify_stats(:t2) AS t2_untouched;
 
 -- At most ten reasons, by count, then by name.

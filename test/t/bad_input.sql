@@ -42,6 +42,7 @@ fns AS (
        AND p.proname IN ('whoami', 'submit', 'put_conversation_feedback', 'get', 'for_message', 'thread_reactions',
                          'patch', 'delete', 'set_status', 'update', 'history', 'grouped_by_conversation', 'configure',
                          'settings', 'add_golden_example', 'golden_examples', 'export_golden_examples',
+                         'stats', 'verify_stats',
                          'put_user', 'put_member', 'put_conversation', 'put_message', 'set_suggestion',
                          'remove_member', 'delete_conversation', 'delete_message', 'erase_user',
                          'claim_suggestions')
@@ -69,6 +70,8 @@ args AS (
                WHEN 'offset' THEN '0'
                WHEN 'cursor' THEN 'NULL'
                WHEN 'rating' THEN '''up'''
+               WHEN 'bucket' THEN '''week'''
+               WHEN 'group_by' THEN '''agent_name'''
                ELSE (SELECT COALESCE(s.value, '''00000000-0000-0000-0000-000000000000''') FROM sample s WHERE s.type = f.types[i]) END AS valid,
            i > f.pronargs - f.pronargdefaults AS optional
       FROM fns f, generate_series(1, f.pronargs) AS i),
@@ -91,6 +94,7 @@ SELECT format('SELECT feedback.%I(%s)', proname, with_null),
             WHEN proname IN ('golden_examples', 'grouped_by_conversation') AND name IN ('limit', 'offset', 'active_only', 'include_archived') THEN '22023'
             WHEN proname = 'configure' AND name = 'reason_required' THEN '22023'
             WHEN proname = 'claim_suggestions' AND name IN ('limit', 'lease') THEN '22023'
+            WHEN proname = 'stats' AND name = 'bucket' THEN '22023'
             ELSE 'ok' END
   FROM calls
 UNION ALL
@@ -224,6 +228,19 @@ INSERT INTO corpus (call, expected) VALUES
  ($$SELECT feedback.claim_suggestions(1, '-178000000 years')$$, '22023'),
  ($$SELECT feedback.claim_suggestions(1, '999 microseconds')$$, '22023'),
  ($$SELECT feedback.claim_suggestions(2147483647)$$, '22023'),
+ -- stats: bucket sizes, groups and ranges at the edges
+ ($$SELECT feedback.stats('7e000000-0000-0000-0000-000000000001', now(), now(), repeat('h', 100000))$$, '22023'),
+ ($$SELECT feedback.stats('7e000000-0000-0000-0000-000000000001', now(), now(), 'DAY')$$, '22023'),
+ ($$SELECT feedback.stats('7e000000-0000-0000-0000-000000000001', now(), now(), E'day\x01')$$, '22023'),
+ ($$SELECT feedback.stats('7e000000-0000-0000-0000-000000000001', now(), now(), 'day', '👍')$$, '22023'),
+ ($$SELECT feedback.stats('7e000000-0000-0000-0000-000000000001', now(), now(), 'day', 'tenant_id')$$, '22023'),
+ ($$SELECT feedback.stats('7e000000-0000-0000-0000-000000000001', '-infinity', now())$$, '22023'),
+ ($$SELECT feedback.stats('7e000000-0000-0000-0000-000000000001', '4713-01-01 BC', now())$$, '22023'),
+ ($$SELECT feedback.stats('7e000000-0000-0000-0000-000000000001', '0001-01-01', '9999-12-31', 'month')$$, '22023'),
+ ($$SELECT feedback.stats('7e000000-0000-0000-0000-000000000001', '0001-01-01', '0001-01-31', 'week')$$, 'ok'),
+ ($$SELECT feedback.stats('7e000000-0000-0000-0000-000000000001', '9999-12-01', '9999-12-31 23:59:59', 'month')$$, 'ok'),
+ ($$SELECT feedback.stats('7e000000-0000-0000-0000-000000000001', '9999-12-01', '9999-12-31 23:59:59', 'hour')$$, 'ok'),
+ ($$SELECT feedback.stats('7e000000-0000-0000-0000-000000000001', '0001-01-01', '9999-12-31 23:59:59', 'hour')$$, '22023'),
  ($$SELECT feedback.golden_examples('7e000000-0000-0000-0000-000000000001', "limit" => 1001)$$, '22023'),
  ($$SELECT feedback.golden_examples('7e000000-0000-0000-0000-000000000001', "offset" => 2147483647)$$, 'ok'),
  ($$SELECT feedback.add_golden_example('7e000000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-000000000002', '')$$, '22023'),

@@ -27,7 +27,7 @@ SELECT throws_ok('SELECT feedback.distribute()', '55000',
                  'feedback.settings is already distributed another way (not by hash)',
                  'a table distributed another way: 55000');
 ROLLBACK TO otherwise;
-SELECT is(feedback.distribute(4)->>'tables_distributed_now', '11', 'a populated database: eleven tables distributed');
+SELECT is(feedback.distribute(4)->>'tables_distributed_now', '13', 'a populated database: thirteen tables distributed');
 SELECT results_eq(
     $$SELECT logicalrelid::text, partmethod::text,
              coalesce(column_to_column_name(logicalrelid, partkey), '') FROM pg_dist_partition
@@ -37,6 +37,7 @@ SELECT results_eq(
              ('feedback.golden_example', 'h', 'tenant_id'), ('feedback.memberships', 'h', 'tenant_id'),
              ('feedback.messages', 'h', 'tenant_id'), ('feedback.review_group_counts', 'h', 'tenant_id'),
              ('feedback.review_groups', 'h', 'tenant_id'), ('feedback.settings', 'h', 'tenant_id'),
+             ('feedback.stats_counts', 'h', 'tenant_id'), ('feedback.stats_reasons', 'h', 'tenant_id'),
              ('feedback.status_history', 'h', 'tenant_id'), ('feedback.users', 'n', '')$$,
     'users a reference table, every other table hash-distributed by tenant_id');
 SELECT is((SELECT sum(pg_relation_size(logicalrelid))::int FROM pg_dist_partition

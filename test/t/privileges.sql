@@ -54,9 +54,11 @@ SELECT is(array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text
           'feedback.put_conversation_feedback(uuid,uuid,jsonb)',
           'feedback.set_status(uuid,uuid,feedback.review_status,text,text)',
           'feedback.settings(uuid)',
+          'feedback.stats(uuid,timestamp with time zone,timestamp with time zone,text,text)',
           'feedback.submit(uuid,uuid,feedback.rating,text,text[],text,text,uuid,uuid,jsonb)',
           'feedback.thread_reactions(uuid,uuid)',
           'feedback.update(uuid,uuid,jsonb)',
+          'feedback.verify_stats(uuid)',
           'feedback.whoami(uuid)'],
           'grant_api grants exactly the feedback and review API')
   FROM pg_proc p
