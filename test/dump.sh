@@ -236,9 +236,20 @@ snapshot() {
 		echo "== $t"
 		case "$t" in
 		review_group_counts)
-			# slots are per backend; the counts are their sums
+			# slots are per transaction; the counts are their sums
 			q "$1" -c "SELECT tenant_id, archived, state, sum(groups) FROM feedback.$t
 			            GROUP BY 1, 2, 3 HAVING sum(groups) <> 0 ORDER BY 1, 2, 3" 2>&1
+			;;
+		stats_counts)
+			q "$1" -c "SELECT tenant_id, grain, bucket_start, agent_name, kind, source_surface, sum(feedback),
+			                  sum(positive), sum(negative), sum(comment_only), sum(to_review),
+			                  sum(auto_approved), sum(reviewed), sum(dismissed)
+			             FROM feedback.$t GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(feedback) <> 0
+			            ORDER BY 1, 2, 3, 4, 5, 6" 2>&1
+			;;
+		stats_reasons)
+			q "$1" -c "SELECT tenant_id, grain, bucket_start, reason, sum(negative) FROM feedback.$t
+			            GROUP BY 1, 2, 3, 4 HAVING sum(negative) <> 0 ORDER BY 1, 2, 3, 4" 2>&1
 			;;
 		golden_example)
 			cols=$(q "$1" -c "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position)
@@ -263,6 +274,8 @@ SELECT feedback.grouped_by_conversation(t, include_archived => true)
   FROM (VALUES ('aaaaaaaa-0000-0000-0000-000000000001'::uuid), ('bbbbbbbb-0000-0000-0000-000000000002')) AS v(t);
 SELECT f.id, feedback.history(f.tenant_id, f.id) FROM feedback.feedback f ORDER BY f.tenant_id, f.id;
 SELECT feedback.verify_review_groups(t)
+  FROM (VALUES ('aaaaaaaa-0000-0000-0000-000000000001'::uuid), ('bbbbbbbb-0000-0000-0000-000000000002')) AS v(t);
+SELECT feedback.stats(t, '2000-01-01', '2070-01-01', 'month', 'agent_name'), feedback.verify_stats(t)
   FROM (VALUES ('aaaaaaaa-0000-0000-0000-000000000001'::uuid), ('bbbbbbbb-0000-0000-0000-000000000002')) AS v(t);
 SQL
 }

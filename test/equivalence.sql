@@ -878,5 +878,10 @@ SELECT feedback.delete_conversation(:'ta', :'a_support');
 SELECT feedback.verify_review_groups(:'ta') AS differences_a;
 SELECT feedback.verify_review_groups(:'tb') AS differences_b;
 :reads
+\if :has_stats
+SET feedback.user_id = :'rita';
+SELECT feedback.verify_stats(:'ta') AS stats_differences_a;
+RESET feedback.user_id;
+\endif
 
 \echo '=== end of the equivalence script'

@@ -57,6 +57,7 @@ path_checks() {
 		"from $from, golden_examples returns the new shape (approved_by, impersonated_by)"
 		"from $from, every client_feedback_id stored before stays bound to its feedback: after a new key, a late retry with it writes nothing"
 		"from $from, the feedback without a suggestion is the open enrichment work, the rest is completed"
+		"from $from, the analytics counters are built from the old rows: verify_stats finds no difference, stats counts every feedback"
 	)
 }
 
@@ -702,6 +703,31 @@ HAVING array_agg(c.id ORDER BY c.n) IS DISTINCT FROM
 SQL
 }
 
+# The analytics counters after the update, built from the rows of the old
+# version: as a reviewer of each tenant, verify_stats finds no difference
+# and stats counts every feedback.  Prints the differences.
+stats_built() {
+	q "$1" <<'SQL'
+SELECT 'no feedback to count' WHERE NOT EXISTS (SELECT FROM feedback.feedback);
+SELECT format('tenant %s has feedback and no reviewer to check it', t.tenant_id)
+  FROM (SELECT DISTINCT tenant_id FROM feedback.feedback) t
+ WHERE NOT EXISTS (SELECT FROM feedback.memberships m WHERE m.tenant_id = t.tenant_id AND m.role <> 'member');
+SELECT format('SET feedback.user_id = %L', r.user_id),
+       format($$SELECT format('tenant %%s: %%s', %1$L, d) FROM (SELECT feedback.verify_stats(%1$L) AS d) x
+                 WHERE d <> '[]'$$, t.tenant_id),
+       format($$SELECT format('tenant %%s: stats counts %%s feedback of %%s', %1$L, s, n)
+                  FROM (SELECT (SELECT sum((b ->> 'feedback')::int)
+                                  FROM jsonb_array_elements(feedback.stats(%1$L, '2000-01-01', '2070-01-01', 'month')
+                                                            -> 'buckets') b) AS s,
+                               (SELECT count(*) FROM feedback.feedback f WHERE f.tenant_id = %1$L) AS n) x
+                 WHERE s IS DISTINCT FROM n$$, t.tenant_id)
+  FROM (SELECT DISTINCT tenant_id FROM feedback.feedback) t
+ CROSS JOIN LATERAL (SELECT m.user_id FROM feedback.memberships m
+                      WHERE m.tenant_id = t.tenant_id AND m.role <> 'member' ORDER BY m.user_id LIMIT 1) r
+\gexec
+SQL
+}
+
 # verify_review_groups of every tenant that is not [] (nothing when the
 # maintained review queue is exact).
 verify_groups() {
@@ -895,6 +921,10 @@ for script in $scripts; do
 	open_work "$db" >"$d/work" 2>&1
 	[ ! -s "$d/work" ]
 	report $? "$d/work"
+
+	stats_built "$db" >"$d/stats" 2>&1
+	[ ! -s "$d/stats" ]
+	report $? "$d/stats"
 
 	skip_to "$last" "not run"
 	psql -qX -c "DROP DATABASE IF EXISTS $db" >/dev/null

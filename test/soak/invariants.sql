@@ -9,6 +9,11 @@ SELECT 'the review queue of every tenant equals its recomputation (verify_review
        count(*) FILTER (WHERE feedback.verify_review_groups(s.t) <> '[]')
   FROM (SELECT :'t'::uuid UNION SELECT tenant_id FROM feedback.memberships
         UNION SELECT tenant_id FROM feedback.feedback) AS s(t);
+-- verify_stats is for reviewers: as the soak tenant's admin
+SET feedback.user_id = '00000000-0000-4000-8000-000000000008';
+SELECT 'the analytics counters equal their recomputation (verify_stats is [])',
+       jsonb_array_length(feedback.verify_stats(:'t'));
+RESET feedback.user_id;
 SELECT 'every queue group counts its feedback: total, to review, reviewed, ratings, latest change, archived',
        count(*) FROM (SELECT COALESCE(f.conversation_id, f.id) AS group_id, f.conversation_id IS NULL AS ungrouped,
                              count(*) AS n, count(*) FILTER (WHERE f.status = 'to_review') AS to_review,

@@ -182,7 +182,8 @@ BEGIN
                 PERFORM feedback.grouped_by_conversation(tenant, CASE WHEN random() < 0.5 THEN 'to_review' END,
                                                          include_archived => random() < 0.5);
             WHEN 'put_conversation' THEN
-                PERFORM feedback.put_conversation(tenant, conv, 'c' || c, is_archived => random() < 0.5);
+                PERFORM feedback.put_conversation(tenant, conv, 'c' || c, CASE WHEN random() < 0.5 THEN 'helper' ELSE 'coder' END,
+                                                  is_archived => random() < 0.5);
             WHEN 'key_reused_elsewhere' THEN
                 PERFORM feedback.submit(tenant, answer, 'positive',
                                         client_feedback_id => 'ee000000-0000-4000-8000-000000000001');
