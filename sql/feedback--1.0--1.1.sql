@@ -261,9 +261,8 @@ REVOKE ALL ON FUNCTION feedback.claim_suggestions(integer, interval, uuid),
 
 -- The analytics counters, kept by triggers (see src/stats.c): per bucket of
 -- time (hour, day, month, UTC) and group, the feedback created in it as it
--- is now, in slots that spread concurrent writers over rows (a count is the
--- sum over the slots); and per bucket, how many negative feedback give each
--- reason.
+-- is now, and how many of the negative ones give each reason; in slots that
+-- spread concurrent writers over rows (a count is the sum over the slots).
 CREATE TABLE feedback.stats_counts (
     tenant_id      uuid NOT NULL,
     grain          text NOT NULL CHECK (grain IN ('hour', 'day', 'month')),
@@ -279,25 +278,14 @@ CREATE TABLE feedback.stats_counts (
     to_review      bigint NOT NULL,
     auto_approved  bigint NOT NULL,
     reviewed       bigint NOT NULL,
-    dismissed      bigint NOT NULL
+    dismissed      bigint NOT NULL,
+    reasons        jsonb NOT NULL DEFAULT '{}'   -- {"reason": negative feedback giving it}
 );
 -- the row a change adds to, and stats(): a range of buckets of one grain
 CREATE UNIQUE INDEX stats_counts_key ON feedback.stats_counts
     (tenant_id, grain, bucket_start, agent_name, kind, source_surface, slot) NULLS NOT DISTINCT;
 COMMENT ON TABLE feedback.stats_counts IS
-    'Feedback per bucket of time and group, by rating and status, kept by triggers; summed over slots';
-
-CREATE TABLE feedback.stats_reasons (
-    tenant_id    uuid NOT NULL,
-    grain        text NOT NULL CHECK (grain IN ('hour', 'day', 'month')),
-    bucket_start timestamptz NOT NULL,
-    reason       text NOT NULL,
-    slot         smallint NOT NULL,
-    negative     bigint NOT NULL,
-    PRIMARY KEY (tenant_id, grain, bucket_start, reason, slot)
-);
-COMMENT ON TABLE feedback.stats_reasons IS
-    'Negative feedback per bucket of time and reason, kept by triggers; summed over slots';
+    'Feedback per bucket of time and group, by rating, status and reason, kept by triggers; summed over slots';
 
 CREATE FUNCTION feedback.stats(tenant_id uuid, "from" timestamptz, "to" timestamptz,
         bucket text DEFAULT 'day', group_by text DEFAULT NULL)
@@ -332,6 +320,12 @@ $$Rebuild a tenant's analytics counters from its feedback
 For DBAs, after a bulk load with the triggers disabled; run it while the
 tenant has no other writers. Returns the number of rows of counts.$$;
 
+CREATE FUNCTION feedback.stats_add_reasons(counts jsonb, delta jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'feedback_stats_add_reasons'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION feedback.stats_add_reasons(jsonb, jsonb) IS
+    'Support of the analytics counters: two maps of reason counts added key by key, zeros left out';
+
 CREATE FUNCTION feedback.feedback_stats_after_change() RETURNS trigger
     AS 'MODULE_PATHNAME', 'feedback_stats_after_change'
     LANGUAGE C SET search_path = pg_catalog, pg_temp;
@@ -354,7 +348,7 @@ CREATE TRIGGER conversation_stats_after_update
     EXECUTE FUNCTION feedback.conversation_stats_after_update();
 
 REVOKE ALL ON FUNCTION feedback.stats(uuid, timestamptz, timestamptz, text, text),
-    feedback.verify_stats(uuid), feedback.rebuild_stats(uuid),
+    feedback.verify_stats(uuid), feedback.rebuild_stats(uuid), feedback.stats_add_reasons(jsonb, jsonb),
     feedback.feedback_stats_after_change(), feedback.conversation_stats_after_update() FROM PUBLIC;
 
 -- The counters of the feedback already there.

@@ -41,8 +41,7 @@ static const char *const tenant_tables[] = {
 	"feedback.conversations", "feedback.memberships", "feedback.messages", "feedback.feedback",
 	"feedback.client_keys",
 	"feedback.status_history", "feedback.settings", "feedback.golden_example",
-	"feedback.review_groups", "feedback.review_group_counts", "feedback.stats_counts",
-	"feedback.stats_reasons", NULL
+	"feedback.review_groups", "feedback.review_group_counts", "feedback.stats_counts", NULL
 };
 
 /* How a table is distributed now: partition method and column, or no row. */
@@ -102,14 +101,31 @@ static FbQuery truncate_local_query = {
 	1, {TEXTOID}
 };
 
-/* The copy of existing feedback into shards must not reach the trigger. */
-static FbQuery pause_trigger_query = {
-	"ALTER TABLE feedback.feedback DISABLE TRIGGER feedback_after_change", 0, {InvalidOid}
+/*
+ * The copy of existing feedback into shards must not reach the triggers of
+ * derived state (one statement each: Citus takes one subcommand at a time).
+ */
+static FbQuery pause_triggers_queries[] = {
+	{"ALTER TABLE feedback.feedback DISABLE TRIGGER feedback_after_change", 0, {InvalidOid}},
+	{"ALTER TABLE feedback.feedback DISABLE TRIGGER feedback_stats_after_change", 0, {InvalidOid}}
 };
 
-static FbQuery resume_trigger_query = {
-	"ALTER TABLE feedback.feedback ENABLE TRIGGER feedback_after_change", 0, {InvalidOid}
+static FbQuery resume_triggers_queries[] = {
+	{"ALTER TABLE feedback.feedback ENABLE TRIGGER feedback_after_change", 0, {InvalidOid}},
+	{"ALTER TABLE feedback.feedback ENABLE TRIGGER feedback_stats_after_change", 0, {InvalidOid}}
 };
+
+/*
+ * Run each of n statements without parameters.
+ */
+static void
+ExecAll(FbQuery *queries, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		fb_exec(&queries[i], NULL, NULL, 0);
+}
 
 /*
  * How table is distributed: 'n' reference, 'h' hash (by *column), or 0
@@ -226,7 +242,7 @@ feedback_distribute(PG_FUNCTION_ARGS)
 			continue;
 		if (!paused)
 		{
-			fb_exec(&pause_trigger_query, NULL, NULL, 0);
+			ExecAll(pause_triggers_queries, lengthof(pause_triggers_queries));
 			paused = true;
 		}
 		if (i == 0)
@@ -239,7 +255,7 @@ feedback_distribute(PG_FUNCTION_ARGS)
 		made++;
 	}
 	if (paused)
-		fb_exec(&resume_trigger_query, NULL, NULL, 0);
+		ExecAll(resume_triggers_queries, lengthof(resume_triggers_queries));
 	if (fb_exec(&fk_exists_query, NULL, NULL, 1) == 0)
 	{
 		fb_exec(&drop_fk_query, NULL, NULL, 0);

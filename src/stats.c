@@ -10,13 +10,12 @@
  * bucket start (UTC), agent_name (the conversation's), kind and
  * source_surface, the number of feedback created in that bucket as they
  * are now: in all, by rating (positive, negative, no rating: comment_only)
- * and by review status.  feedback.stats_reasons holds, per tenant, grain
- * and bucket, how many negative feedback give each reason.  Weeks are
- * summed from days.
+ * and by review status, and in reasons a map of how many negative feedback
+ * give each reason.  Weeks are summed from days.
  *
  * A change of a feedback takes its old part out and puts its new part in;
  * when both fall on the same row (a review, a new rating) one delta does
- * both.  Each writer adds to its own slot of a row (the transaction's id
+ * both, in one statement for the three grains, reasons included.  Each writer adds to its own slot of a row (the transaction's id
  * chooses it, see fb_counter_slot), so concurrent writers to one tenant
  * rarely wait on each other; a count is the sum over the slots.  A row
  * can hold a negative number in one slot, never in the sum.
@@ -39,7 +38,9 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/numeric.h"
 
 /* The counters of stats_counts, in the order of its columns. */
 typedef enum StatsCounter
@@ -86,38 +87,26 @@ static FbQuery agent_query = {
 /*
  * Add to the counters of one key in its three grains: $1 tenant, $2-$4
  * the hour, day and month the feedback was created in, $5 agent_name, $6
- * kind, $7 source_surface, $8 slot, $9-$16 the deltas.  The rows in the
- * same order for every writer: concurrent writers in one slot lock them
- * in the same order.
+ * kind, $7 source_surface, $8 slot, $9-$16 the deltas, $17 the delta of
+ * the reasons ({"reason": n}).  The rows in the same order for every
+ * writer: concurrent writers in one slot lock them in the same order.
  */
 #define COUNTS_ROW(grain, start) \
-	" ($1, '" grain "', " start ", $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+	" ($1, '" grain "', " start ", $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
 #define COUNTS_SUM(column) \
 	column " = s." column " OPERATOR(pg_catalog.+) EXCLUDED." column
 static FbQuery counts_add_query = {
 	"INSERT INTO feedback.stats_counts AS s"
 	"       (tenant_id, grain, bucket_start, agent_name, kind, source_surface, slot, feedback,"
-	"        positive, negative, comment_only, to_review, auto_approved, reviewed, dismissed)"
+	"        positive, negative, comment_only, to_review, auto_approved, reviewed, dismissed, reasons)"
 	" VALUES" COUNTS_ROW("hour", "$2") "," COUNTS_ROW("day", "$3") "," COUNTS_ROW("month", "$4")
 	" ON CONFLICT (tenant_id, grain, bucket_start, agent_name, kind, source_surface, slot) DO UPDATE"
 	"   SET " COUNTS_SUM("feedback") ", " COUNTS_SUM("positive") ", " COUNTS_SUM("negative") ","
 	"       " COUNTS_SUM("comment_only") ", " COUNTS_SUM("to_review") ", " COUNTS_SUM("auto_approved") ","
-	"       " COUNTS_SUM("reviewed") ", " COUNTS_SUM("dismissed"),
-	16, {UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID,
-		INT2OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID}
-};
-
-/*
- * Add to the count of one reason of negative feedback in the three
- * grains: $1 tenant, $2-$4 hour, day and month, $5 reason, $6 slot, $7
- * the delta.
- */
-static FbQuery reason_add_query = {
-	"INSERT INTO feedback.stats_reasons AS s (tenant_id, grain, bucket_start, reason, slot, negative)"
-	" VALUES ($1, 'hour', $2, $5, $6, $7), ($1, 'day', $3, $5, $6, $7), ($1, 'month', $4, $5, $6, $7)"
-	" ON CONFLICT (tenant_id, grain, bucket_start, reason, slot) DO UPDATE"
-	"   SET negative = s.negative OPERATOR(pg_catalog.+) EXCLUDED.negative",
-	7, {UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, INT2OID, INT8OID}
+	"       " COUNTS_SUM("reviewed") ", " COUNTS_SUM("dismissed") ","
+	"       reasons = feedback.stats_add_reasons(s.reasons, EXCLUDED.reasons)",
+	17, {UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID,
+		INT2OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, JSONBOID}
 };
 
 /* The feedback of a conversation, in the columns of a part. */
@@ -195,18 +184,6 @@ PartOfTuple(HeapTuple tuple, TupleDesc desc)
 }
 
 /*
- * Add sign times a part's counters to delta.
- */
-static void
-AddCounters(int64 *delta, const StatsPart *p, int sign)
-{
-	delta[SC_FEEDBACK] += sign;
-	delta[p->rating == FB_RATING_POSITIVE ? SC_POSITIVE :
-		  p->rating == FB_RATING_NEGATIVE ? SC_NEGATIVE : SC_COMMENT_ONLY] += sign;
-	delta[status_counter[p->status]] += sign;
-}
-
-/*
  * Read the agent of a part's conversation (none for ungrouped feedback),
  * locking the conversation: see the file header.
  */
@@ -242,112 +219,139 @@ SameCountKey(const StatsPart *a, const StatsPart *b)
 }
 
 /*
- * The three bucket starts (hour, day, month) of a part, as parameters
- * $2-$4 of the add queries.
+ * The count of a reason in a map of reason counts.
  */
-static void
-BucketValues(const StatsPart *p, Datum *values)
+static int64
+ReasonCount(const JsonbValue *value)
 {
-	values[1] = TimestampTzGetDatum(feedback_stats_bucket(p->created_at, FB_GRAIN_HOUR));
-	values[2] = TimestampTzGetDatum(feedback_stats_bucket(p->created_at, FB_GRAIN_DAY));
-	values[3] = TimestampTzGetDatum(feedback_stats_bucket(p->created_at, FB_GRAIN_MONTH));
+	if (value->type != jbvNumeric)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("reason counts must be a JSON object of integers")));
+	return DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(value->val.numeric)));
 }
 
 /*
- * Add a delta to the rows of a part's key, unless it is all zeros.
+ * A change of the counters of one key: the counters, and the reasons of
+ * negative feedback with their change (nonzero once merged).
+ */
+typedef struct StatsDelta
+{
+	int64		counters[SC_COUNT];
+	int			n_reasons;
+	int			max_reasons;	/* allocated */
+	Datum	   *reasons;
+	int64	   *reason_delta;
+} StatsDelta;
+
+/*
+ * Add sign to the count of a reason in a delta.
  */
 static void
-AddToCounts(const StatsPart *key, const int64 *delta)
+AddReason(StatsDelta *delta, Datum reason, int sign)
 {
-	Datum		values[8 + SC_COUNT];
-	bool		nulls[8 + SC_COUNT] = {false};
-	bool		any = false;
 	int			i;
 
-	for (i = 0; i < SC_COUNT; i++)
+	for (i = 0; i < delta->n_reasons; i++)
+		if (SameText(delta->reasons[i], reason))
+		{
+			delta->reason_delta[i] += sign;
+			return;
+		}
+	if (delta->n_reasons == delta->max_reasons)
 	{
-		values[8 + i] = Int64GetDatum(delta[i]);
-		any |= delta[i] != 0;
+		delta->max_reasons = Max(8, 2 * delta->max_reasons);
+		delta->reasons = delta->reasons ?
+			repalloc(delta->reasons, sizeof(Datum) * delta->max_reasons) :
+			palloc(sizeof(Datum) * delta->max_reasons);
+		delta->reason_delta = delta->reason_delta ?
+			repalloc(delta->reason_delta, sizeof(int64) * delta->max_reasons) :
+			palloc(sizeof(int64) * delta->max_reasons);
 	}
-	if (!any)
-		return;
-	values[0] = key->tenant_id;
-	BucketValues(key, values);
-	values[4] = key->agent_name.value;
-	nulls[4] = key->agent_name.isnull;
-	values[5] = key->kind;
-	values[6] = key->source_surface;
-	values[7] = Int16GetDatum(fb_counter_slot());
-	fb_exec(&counts_add_query, values, nulls, 0);
+	delta->reasons[delta->n_reasons] = reason;
+	delta->reason_delta[delta->n_reasons++] = sign;
 }
 
 /*
- * The distinct reasons a part counts, in their order (none unless it is
- * negative): into *reasons, their number returned.
+ * Add sign times a part to a delta: its counters, and each of its distinct
+ * reasons if it is negative.
  */
-static int
-CountedReasons(const StatsPart *p, Datum **reasons)
+static void
+AddPart(StatsDelta *delta, const StatsPart *p, int sign)
 {
 	Datum	   *elems;
 	bool	   *nulls;
 	int			n;
 	int			i;
-	int			kept = 0;
+	int			j;
 
-	*reasons = NULL;
-	if (!p->present || p->rating != FB_RATING_NEGATIVE || p->reasons.isnull)
-		return 0;
+	delta->counters[SC_FEEDBACK] += sign;
+	delta->counters[p->rating == FB_RATING_POSITIVE ? SC_POSITIVE :
+					p->rating == FB_RATING_NEGATIVE ? SC_NEGATIVE : SC_COMMENT_ONLY] += sign;
+	delta->counters[status_counter[p->status]] += sign;
+	if (p->rating != FB_RATING_NEGATIVE || p->reasons.isnull)
+		return;
 	deconstruct_array(DatumGetArrayTypeP(p->reasons.value), TEXTOID, -1, false, TYPALIGN_INT,
 					  &elems, &nulls, &n);
-	*reasons = palloc(sizeof(Datum) * Max(n, 1));
 	for (i = 0; i < n; i++)
 	{
-		int			j;
-
 		if (nulls[i])
 			continue;
-		for (j = 0; j < kept && !SameText((*reasons)[j], elems[i]); j++)
+		for (j = 0; j < i && (nulls[j] || !SameText(elems[j], elems[i])); j++)
 			;
-		if (j == kept)
-			(*reasons)[kept++] = elems[i];
+		if (j == i)				/* its first occurrence */
+			AddReason(delta, elems[i], sign);
 	}
-	return kept;
 }
 
 /*
- * Add sign times a part's reasons to the reason counts.
+ * The reasons of a delta as a JSON object {"reason": n}, the zeros left
+ * out.
+ */
+static Datum
+ReasonsObject(const StatsDelta *delta)
+{
+	JsonbParseState *state = NULL;
+	int			i;
+
+	fb_json_begin(&state);
+	for (i = 0; i < delta->n_reasons; i++)
+		if (delta->reason_delta[i] != 0)
+			fb_json_int(&state, TextDatumGetCString(delta->reasons[i]), delta->reason_delta[i]);
+	return JsonbPGetDatum(fb_json_end(&state));
+}
+
+/*
+ * Apply a delta to the rows of a part's key, unless it changes nothing.
  */
 static void
-AddToReasons(const StatsPart *p, Datum *reasons, int n, int sign)
+AddToCounts(const StatsPart *key, const StatsDelta *delta)
 {
-	Datum		values[7];
+	Datum		values[9 + SC_COUNT];
+	bool		nulls[9 + SC_COUNT] = {false};
+	bool		any = false;
 	int			i;
 
-	values[0] = p->tenant_id;
-	BucketValues(p, values);
-	values[5] = Int16GetDatum(fb_counter_slot());
-	values[6] = Int64GetDatum(sign);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < SC_COUNT; i++)
 	{
-		values[4] = reasons[i];
-		fb_exec(&reason_add_query, values, NULL, 0);
+		values[8 + i] = Int64GetDatum(delta->counters[i]);
+		any |= delta->counters[i] != 0;
 	}
-}
-
-/*
- * Whether two lists of reasons hold the same reasons in the same order.
- */
-static bool
-SameReasons(Datum *a, int na, Datum *b, int nb)
-{
-	int			i;
-
-	if (na != nb)
-		return false;
-	for (i = 0; i < na; i++)
-		if (!SameText(a[i], b[i]))
-			return false;
-	return true;
+	for (i = 0; i < delta->n_reasons; i++)
+		any |= delta->reason_delta[i] != 0;
+	if (!any)
+		return;
+	values[0] = key->tenant_id;
+	values[1] = TimestampTzGetDatum(feedback_stats_bucket(key->created_at, FB_GRAIN_HOUR));
+	values[2] = TimestampTzGetDatum(feedback_stats_bucket(key->created_at, FB_GRAIN_DAY));
+	values[3] = TimestampTzGetDatum(feedback_stats_bucket(key->created_at, FB_GRAIN_MONTH));
+	values[4] = key->agent_name.value;
+	nulls[4] = key->agent_name.isnull;
+	values[5] = key->kind;
+	values[6] = key->source_surface;
+	values[7] = Int16GetDatum(fb_counter_slot());
+	values[8 + SC_COUNT] = ReasonsObject(delta);
+	fb_exec(&counts_add_query, values, nulls, 0);
 }
 
 /*
@@ -355,41 +359,28 @@ SameReasons(Datum *a, int na, Datum *b, int nb)
  * after it (either may be absent).
  */
 static void
-ApplyChange(StatsPart *before, StatsPart *after)
+ApplyChange(const StatsPart *before, const StatsPart *after)
 {
-	int64		delta[SC_COUNT] = {0};
-	Datum	   *old_reasons;
-	Datum	   *new_reasons;
-	int			n_old = CountedReasons(before, &old_reasons);
-	int			n_new = CountedReasons(after, &new_reasons);
+	StatsDelta	delta = {{0}};
 
 	if (before->present && after->present && SameCountKey(before, after))
 	{
-		AddCounters(delta, after, 1);
-		AddCounters(delta, before, -1);
-		AddToCounts(after, delta);
-	}
-	else
-	{
-		if (before->present)
-		{
-			AddCounters(delta, before, -1);
-			AddToCounts(before, delta);
-		}
-		if (after->present)
-		{
-			memset(delta, 0, sizeof(delta));
-			AddCounters(delta, after, 1);
-			AddToCounts(after, delta);
-		}
-	}
-
-	if (n_old > 0 && n_new > 0 && before->created_at == after->created_at &&
-		DatumGetBool(DirectFunctionCall2(uuid_eq, before->tenant_id, after->tenant_id)) &&
-		SameReasons(old_reasons, n_old, new_reasons, n_new))
+		AddPart(&delta, after, 1);
+		AddPart(&delta, before, -1);
+		AddToCounts(after, &delta);
 		return;
-	AddToReasons(before, old_reasons, n_old, -1);
-	AddToReasons(after, new_reasons, n_new, 1);
+	}
+	if (before->present)
+	{
+		AddPart(&delta, before, -1);
+		AddToCounts(before, &delta);
+	}
+	if (after->present)
+	{
+		memset(&delta, 0, sizeof(delta));
+		AddPart(&delta, after, 1);
+		AddToCounts(after, &delta);
+	}
 }
 
 /*
@@ -440,14 +431,64 @@ feedback_move_stats(Datum tenant_id, Datum conversation_id, FbValue old_agent, F
 	for (i = 0; i < n; i++)
 	{
 		StatsPart	part = PartOfTuple(rows->vals[i], rows->tupdesc);
-		int64		delta[SC_COUNT] = {0};
+		StatsDelta	delta = {{0}};
 
 		part.agent_name = old_agent;
-		AddCounters(delta, &part, -1);
-		AddToCounts(&part, delta);
+		AddPart(&delta, &part, -1);
+		AddToCounts(&part, &delta);
 		part.agent_name = new_agent;
-		memset(delta, 0, sizeof(delta));
-		AddCounters(delta, &part, 1);
-		AddToCounts(&part, delta);
+		memset(&delta, 0, sizeof(delta));
+		AddPart(&delta, &part, 1);
+		AddToCounts(&part, &delta);
 	}
+}
+
+PG_FUNCTION_INFO_V1(feedback_stats_add_reasons);
+/*
+ * stats_add_reasons(counts, delta): two maps {"reason": n} added key by
+ * key, the zeros left out; how a change adds its reasons to a row of
+ * stats_counts.
+ */
+Datum
+feedback_stats_add_reasons(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *counts = PG_GETARG_JSONB_P(0);
+	Jsonb	   *delta = PG_GETARG_JSONB_P(1);
+	JsonbParseState *state = NULL;
+	JsonbIterator *it;
+	JsonbValue	key;
+	JsonbValue	value;
+	JsonbIteratorToken tok;
+	int			pass;
+
+	fb_json_begin(&state);
+	/* the keys of counts with delta's added, then delta's other keys */
+	for (pass = 0; pass < 2; pass++)
+	{
+		Jsonb	   *from = pass == 0 ? counts : delta;
+		Jsonb	   *other = pass == 0 ? delta : counts;
+
+		if (!JB_ROOT_IS_OBJECT(from))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("reason counts must be a JSON object of integers")));
+		it = JsonbIteratorInit(&from->root);
+		while ((tok = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+		{
+			JsonbValue *in_other;
+			int64		sum;
+
+			if (tok != WJB_KEY)
+				continue;
+			JsonbIteratorNext(&it, &value, true);
+			in_other = JB_ROOT_IS_OBJECT(other) ?
+				findJsonbValueFromContainer(&other->root, JB_FOBJECT, &key) : NULL;
+			if (pass == 1 && in_other != NULL)
+				continue;		/* added in the first pass */
+			sum = ReasonCount(&value) + (in_other ? ReasonCount(in_other) : 0);
+			if (sum != 0)
+				fb_json_int(&state, pnstrdup(key.val.string.val, key.val.string.len), sum);
+		}
+	}
+	PG_RETURN_JSONB_P(fb_json_end(&state));
 }

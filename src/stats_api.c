@@ -79,12 +79,13 @@ static FbQuery buckets_query = {
 
 /* The reasons of negative feedback most given in a range: $1-$4 as above. */
 static FbQuery reasons_query = {
-	"SELECT r.reason, pg_catalog.sum(r.negative)::pg_catalog.int8 AS count"
-	"  FROM feedback.stats_reasons r"
-	" WHERE r.tenant_id OPERATOR(pg_catalog.=) $1 AND r.grain OPERATOR(pg_catalog.=) $2"
-	"   AND r.bucket_start OPERATOR(pg_catalog.>=) $3 AND r.bucket_start OPERATOR(pg_catalog.<) $4"
-	" GROUP BY r.reason HAVING pg_catalog.sum(r.negative) OPERATOR(pg_catalog.>) 0"
-	" ORDER BY 2 DESC, r.reason COLLATE pg_catalog.\"C\""
+	"SELECT r.key AS reason, pg_catalog.sum(r.value::pg_catalog.int8)::pg_catalog.int8 AS count"
+	"  FROM feedback.stats_counts s, pg_catalog.jsonb_each_text(s.reasons) AS r"
+	" WHERE s.tenant_id OPERATOR(pg_catalog.=) $1 AND s.grain OPERATOR(pg_catalog.=) $2"
+	"   AND s.bucket_start OPERATOR(pg_catalog.>=) $3 AND s.bucket_start OPERATOR(pg_catalog.<) $4"
+	"   AND s.reasons OPERATOR(pg_catalog.<>) '{}'::pg_catalog.jsonb"
+	" GROUP BY r.key HAVING pg_catalog.sum(r.value::pg_catalog.int8) OPERATOR(pg_catalog.>) 0"
+	" ORDER BY 2 DESC, r.key COLLATE pg_catalog.\"C\""
 	" LIMIT " CppAsString2(STATS_TOP_REASONS),
 	4, {UUIDOID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID}
 };
@@ -92,13 +93,23 @@ static FbQuery reasons_query = {
 /* The grains of counters, as a relation grains(grain). */
 #define GRAINS "(VALUES ('hour'), ('day'), ('month')) AS grains(grain)"
 
+/* The key of a row of counts, and the start of its bucket in a grain. */
+#define COUNT_KEY "grains.grain, pg_catalog.date_trunc(grains.grain, f.created_at, 'UTC') AS bucket_start," \
+	" c.agent_name, f.kind, f.source_surface"
+#define FEEDBACK_IN_GRAINS \
+	"  FROM feedback.feedback f" \
+	"  LEFT JOIN feedback.conversations c ON c.tenant_id OPERATOR(pg_catalog.=) f.tenant_id" \
+	"   AND c.id OPERATOR(pg_catalog.=) f.conversation_id" \
+	" CROSS JOIN " GRAINS
+
 /*
  * A tenant's ($1) counters recomputed from its feedback, in the columns of
- * stats_counts but slot.
+ * stats_counts but slot.  reasons counts each distinct reason once per
+ * negative feedback that gives it.
  */
 #define RECOMPUTED_COUNTS \
-	"SELECT grains.grain, pg_catalog.date_trunc(grains.grain, f.created_at, 'UTC') AS bucket_start," \
-	"       c.agent_name, f.kind, f.source_surface," \
+	"SELECT n.*, COALESCE(m.reasons, '{}'::pg_catalog.jsonb) AS reasons FROM (" \
+	"SELECT " COUNT_KEY "," \
 	"       pg_catalog.count(*) AS feedback," \
 	"       pg_catalog.count(*) FILTER (WHERE f.rating OPERATOR(pg_catalog.=) 'positive'::feedback.rating) AS positive," \
 	"       pg_catalog.count(*) FILTER (WHERE f.rating OPERATOR(pg_catalog.=) 'negative'::feedback.rating) AS negative," \
@@ -107,27 +118,20 @@ static FbQuery reasons_query = {
 	"       pg_catalog.count(*) FILTER (WHERE f.status OPERATOR(pg_catalog.=) 'auto_approved'::feedback.review_status) AS auto_approved," \
 	"       pg_catalog.count(*) FILTER (WHERE f.status OPERATOR(pg_catalog.=) 'reviewed'::feedback.review_status) AS reviewed," \
 	"       pg_catalog.count(*) FILTER (WHERE f.status OPERATOR(pg_catalog.=) 'dismissed'::feedback.review_status) AS dismissed" \
-	"  FROM feedback.feedback f" \
-	"  LEFT JOIN feedback.conversations c ON c.tenant_id OPERATOR(pg_catalog.=) f.tenant_id" \
-	"   AND c.id OPERATOR(pg_catalog.=) f.conversation_id" \
-	" CROSS JOIN " GRAINS \
+	FEEDBACK_IN_GRAINS \
 	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1" \
-	" GROUP BY 1, 2, 3, 4, 5"
-
-/*
- * A tenant's ($1) reason counts recomputed from its feedback: each reason
- * once per negative feedback that gives it.
- */
-#define RECOMPUTED_REASONS \
-	"SELECT grains.grain, pg_catalog.date_trunc(grains.grain, f.created_at, 'UTC') AS bucket_start," \
-	"       r.reason, pg_catalog.count(*) AS negative" \
-	"  FROM feedback.feedback f" \
-	" CROSS JOIN LATERAL (SELECT DISTINCT x.reason FROM pg_catalog.unnest(f.reasons) AS x(reason)" \
-	"                      WHERE x.reason IS NOT NULL) AS r" \
-	" CROSS JOIN " GRAINS \
-	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1" \
-	"   AND f.rating OPERATOR(pg_catalog.=) 'negative'::feedback.rating" \
-	" GROUP BY 1, 2, 3"
+	" GROUP BY 1, 2, 3, 4, 5) n" \
+	" LEFT JOIN (SELECT k.grain, k.bucket_start, k.agent_name, k.kind, k.source_surface," \
+	"                   pg_catalog.jsonb_object_agg(k.reason, k.n) AS reasons" \
+	"              FROM (SELECT " COUNT_KEY ", r.reason, pg_catalog.count(*) AS n" \
+	FEEDBACK_IN_GRAINS \
+	"                   CROSS JOIN LATERAL (SELECT DISTINCT x.reason" \
+	"                                         FROM pg_catalog.unnest(f.reasons) AS x(reason)" \
+	"                                        WHERE x.reason IS NOT NULL) AS r" \
+	"                 WHERE f.tenant_id OPERATOR(pg_catalog.=) $1" \
+	"                   AND f.rating OPERATOR(pg_catalog.=) 'negative'::feedback.rating" \
+	"                 GROUP BY 1, 2, 3, 4, 5, 6) k" \
+	"             GROUP BY 1, 2, 3, 4, 5) m ON " SAME_COUNT_KEY("m", "n")
 
 /* The counters of a row of counts as a JSON object. */
 #define COUNTS_OBJECT(a) \
@@ -135,7 +139,7 @@ static FbQuery reasons_query = {
 	" 'positive', COALESCE(" a ".positive, 0), 'negative', COALESCE(" a ".negative, 0)," \
 	" 'comment_only', COALESCE(" a ".comment_only, 0), 'to_review', COALESCE(" a ".to_review, 0)," \
 	" 'auto_approved', COALESCE(" a ".auto_approved, 0), 'reviewed', COALESCE(" a ".reviewed, 0)," \
-	" 'dismissed', COALESCE(" a ".dismissed, 0))"
+	" 'dismissed', COALESCE(" a ".dismissed, 0), 'reasons', COALESCE(" a ".reasons, '{}'::pg_catalog.jsonb))"
 
 /* Two rows of counts have the same key (the agent may be NULL in both). */
 #define SAME_COUNT_KEY(a, b) \
@@ -156,33 +160,26 @@ static FbQuery verify_query = {
 	"              pg_catalog.sum(s.feedback) AS feedback, pg_catalog.sum(s.positive) AS positive,"
 	"              pg_catalog.sum(s.negative) AS negative, pg_catalog.sum(s.comment_only) AS comment_only,"
 	"              pg_catalog.sum(s.to_review) AS to_review, pg_catalog.sum(s.auto_approved) AS auto_approved,"
-	"              pg_catalog.sum(s.reviewed) AS reviewed, pg_catalog.sum(s.dismissed) AS dismissed"
+	"              pg_catalog.sum(s.reviewed) AS reviewed, pg_catalog.sum(s.dismissed) AS dismissed,"
+	"              (SELECT COALESCE(pg_catalog.jsonb_object_agg(e.key, e.n) FILTER (WHERE e.n OPERATOR(pg_catalog.<>) 0),"
+	"                               '{}'::pg_catalog.jsonb)"
+	"                 FROM (SELECT j.key, pg_catalog.sum(j.value::pg_catalog.int8) AS n"
+	"                         FROM pg_catalog.unnest(pg_catalog.array_agg(s.reasons)) AS x(reasons),"
+	"                              pg_catalog.jsonb_each_text(x.reasons) AS j"
+	"                        GROUP BY 1) e) AS reasons"
 	"         FROM feedback.stats_counts s WHERE s.tenant_id OPERATOR(pg_catalog.=) $1"
-	"        GROUP BY 1, 2, 3, 4, 5),"
-	" count_diffs AS ("
-	"  SELECT COALESCE(r.grain, m.grain) AS grain, COALESCE(r.bucket_start, m.bucket_start) AS start,"
-	"         pg_catalog.jsonb_build_object('grain', COALESCE(r.grain, m.grain),"
+	"        GROUP BY 1, 2, 3, 4, 5)"
+	"SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('grain', COALESCE(r.grain, m.grain),"
 	"           'start', COALESCE(r.bucket_start, m.bucket_start),"
 	"           'agent_name', CASE WHEN r.grain IS NULL THEN m.agent_name ELSE r.agent_name END,"
 	"           'kind', COALESCE(r.kind, m.kind), 'source_surface', COALESCE(r.source_surface, m.source_surface),"
-	"           'counted', " COUNTS_OBJECT("m") ", 'recomputed', " COUNTS_OBJECT("r") ") AS d"
-	"    FROM r FULL JOIN m ON " SAME_COUNT_KEY("r", "m")
-	"   WHERE " COUNTS_OBJECT("m") " OPERATOR(pg_catalog.<>) " COUNTS_OBJECT("r") "),"
-	" rr AS (" RECOMPUTED_REASONS "),"
-	" mr AS (SELECT s.grain, s.bucket_start, s.reason, pg_catalog.sum(s.negative) AS negative"
-	"          FROM feedback.stats_reasons s WHERE s.tenant_id OPERATOR(pg_catalog.=) $1"
-	"         GROUP BY 1, 2, 3),"
-	" reason_diffs AS ("
-	"  SELECT COALESCE(rr.grain, mr.grain) AS grain, COALESCE(rr.bucket_start, mr.bucket_start) AS start,"
-	"         pg_catalog.jsonb_build_object('grain', COALESCE(rr.grain, mr.grain),"
-	"           'start', COALESCE(rr.bucket_start, mr.bucket_start), 'reason', COALESCE(rr.reason, mr.reason),"
-	"           'counted', COALESCE(mr.negative, 0), 'recomputed', COALESCE(rr.negative, 0)) AS d"
-	"    FROM rr FULL JOIN mr ON mr.grain OPERATOR(pg_catalog.=) rr.grain"
-	"     AND mr.bucket_start OPERATOR(pg_catalog.=) rr.bucket_start AND mr.reason OPERATOR(pg_catalog.=) rr.reason"
-	"   WHERE COALESCE(mr.negative, 0) OPERATOR(pg_catalog.<>) COALESCE(rr.negative, 0))"
-	"SELECT COALESCE(pg_catalog.jsonb_agg(x.d ORDER BY x.start, x.grain, x.d::pg_catalog.text),"
+	"           'counted', " COUNTS_OBJECT("m") ", 'recomputed', " COUNTS_OBJECT("r") ")"
+	"         ORDER BY COALESCE(r.bucket_start, m.bucket_start), COALESCE(r.grain, m.grain),"
+	"                  COALESCE(r.agent_name, m.agent_name), COALESCE(r.kind, m.kind),"
+	"                  COALESCE(r.source_surface, m.source_surface)),"
 	"                '[]'::pg_catalog.jsonb) AS differences"
-	"  FROM (SELECT grain, start, d FROM count_diffs UNION ALL SELECT grain, start, d FROM reason_diffs) x",
+	"  FROM r FULL JOIN m ON " SAME_COUNT_KEY("r", "m")
+	" WHERE " COUNTS_OBJECT("m") " OPERATOR(pg_catalog.<>) " COUNTS_OBJECT("r"),
 	1, {UUIDOID}
 };
 
@@ -191,23 +188,14 @@ static FbQuery clear_counts_query = {
 	1, {UUIDOID}
 };
 
-static FbQuery clear_reasons_query = {
-	"DELETE FROM feedback.stats_reasons s WHERE s.tenant_id OPERATOR(pg_catalog.=) $1",
-	1, {UUIDOID}
-};
-
 static FbQuery rebuild_counts_query = {
 	"INSERT INTO feedback.stats_counts (tenant_id, grain, bucket_start, agent_name, kind, source_surface,"
-	"       slot, feedback, positive, negative, comment_only, to_review, auto_approved, reviewed, dismissed)"
+	"       slot, feedback, positive, negative, comment_only, to_review, auto_approved, reviewed, dismissed,"
+	"       reasons)"
 	" SELECT $1, r.grain, r.bucket_start, r.agent_name, r.kind, r.source_surface, 0, r.feedback,"
-	"        r.positive, r.negative, r.comment_only, r.to_review, r.auto_approved, r.reviewed, r.dismissed"
+	"        r.positive, r.negative, r.comment_only, r.to_review, r.auto_approved, r.reviewed, r.dismissed,"
+	"        r.reasons"
 	"   FROM (" RECOMPUTED_COUNTS ") r",
-	1, {UUIDOID}
-};
-
-static FbQuery rebuild_reasons_query = {
-	"INSERT INTO feedback.stats_reasons (tenant_id, grain, bucket_start, reason, slot, negative)"
-	" SELECT $1, r.grain, r.bucket_start, r.reason, 0, r.negative FROM (" RECOMPUTED_REASONS ") r",
 	1, {UUIDOID}
 };
 
@@ -365,8 +353,8 @@ feedback_stats(PG_FUNCTION_ARGS)
 
 PG_FUNCTION_INFO_V1(feedback_verify_stats);
 /*
- * verify_stats(tenant_id): every bucket where the counters differ from a
- * recomputation from the tenant's feedback; [] when they agree.
+ * verify_stats(tenant_id): every bucket (and group) where the counters
+ * differ from a recomputation from the tenant's feedback; [] when they agree.
  */
 Datum
 feedback_verify_stats(PG_FUNCTION_ARGS)
@@ -395,9 +383,7 @@ feedback_rebuild_stats(PG_FUNCTION_ARGS)
 	tenant = PG_GETARG_DATUM(0);
 	fb_connect();
 	fb_exec(&clear_counts_query, &tenant, NULL, 0);
-	fb_exec(&clear_reasons_query, &tenant, NULL, 0);
 	rows = fb_exec(&rebuild_counts_query, &tenant, NULL, 0);
-	fb_exec(&rebuild_reasons_query, &tenant, NULL, 0);
 	SPI_finish();
 	PG_RETURN_INT64(rows);
 }

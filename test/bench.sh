@@ -83,6 +83,13 @@ check_queues() {
 	done
 }
 check_queues loaded
+# Stop unless a tenant's analytics counters equal their recomputation.
+check_stats() {	# tenant, when
+	[ "$(PGOPTIONS="-c feedback.user_id=$REVIEWER" sql -c "SELECT feedback.verify_stats('$1')")" = "[]" ] ||
+		{ echo "error: the $2 analytics counters of $1 are not exact" >&2; exit 1; }
+}
+progress "checking the analytics counters of the ${SIZES[2]}-conversation tenant against a recomputation"
+check_stats "$LARGE" loaded
 
 # ---- scripts --------------------------------------------------------------
 n_small=${SIZES[0]}
@@ -128,6 +135,25 @@ SELECT length(jsonb_build_object('count', (SELECT count(*) FROM g), 'results', j
                       WHERE i.tenant_id = '$t' AND i.conversation_id = g.group_id) AS feedbacks
           FROM g ORDER BY g.latest_updated_at DESC, g.group_id DESC LIMIT 100) p;"
 done
+# A chart of the last 30 days (30 or 31 daily buckets) of the largest tenant,
+# from the counters and by the equivalent GROUP BY over its feedback.
+page_script stats "SELECT length(feedback.stats('$LARGE', now() - interval '30 days', now())::text);"
+page_script naive_stats "WITH f AS (
+  SELECT * FROM feedback.feedback
+   WHERE tenant_id = '$LARGE' AND created_at >= date_trunc('day', now() - interval '30 days', 'UTC')
+     AND created_at < date_trunc('day', now(), 'UTC')),
+b AS (
+  SELECT date_trunc('day', created_at, 'UTC') AS start, count(*) AS feedback,
+         count(*) FILTER (WHERE rating = 'positive') AS positive, count(*) FILTER (WHERE rating = 'negative') AS negative,
+         count(*) FILTER (WHERE rating IS NULL) AS comment_only,
+         count(*) FILTER (WHERE status = 'to_review') AS to_review, count(*) FILTER (WHERE status = 'auto_approved') AS auto_approved,
+         count(*) FILTER (WHERE status = 'reviewed') AS reviewed, count(*) FILTER (WHERE status = 'dismissed') AS dismissed
+    FROM f GROUP BY 1),
+r AS (
+  SELECT reason, count(*) AS count FROM f, unnest(f.reasons) AS reason
+   WHERE f.rating = 'negative' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10)
+SELECT length(jsonb_build_object('buckets', (SELECT jsonb_agg(b ORDER BY b.start) FROM b),
+                                 'top_negative_reasons', (SELECT jsonb_agg(r) FROM r))::text);"
 page_script deep "SELECT length(feedback.grouped_by_conversation('$LARGE', \"offset\" => 50000)::text);"
 # The page a reviewer reaches by following next 500 times from the first
 # page (100 groups each): keyset paging, so as cheap as the first page.
@@ -173,6 +199,12 @@ for r in $(seq 1 "$ROUNDS"); do
 		round raw "$c" "$MEMBER" -T "$SECONDS_PER_ROUND"
 		round submit "$c" "$MEMBER" -T "$SECONDS_PER_ROUND"
 	done
+	progress "round $r/$ROUNDS: submit at 8 clients without the analytics counters (their trigger disabled)"
+	sql -c 'ALTER TABLE feedback.feedback DISABLE TRIGGER feedback_stats_after_change'
+	cp "$WORK/submit.sql" "$WORK/submit-nostats.sql"
+	round submit-nostats 8 "$MEMBER" -T "$SECONDS_PER_ROUND"
+	sql -c 'ALTER TABLE feedback.feedback ENABLE TRIGGER feedback_stats_after_change'
+	sql -c "SELECT feedback.rebuild_stats('$SMALL')" >/dev/null
 	progress "round $r/$ROUNDS: submit at 8 clients with feedback.notify_events on (the default before 1.1)"
 	cp "$WORK/submit.sql" "$WORK/submit-notify.sql"
 	NOTIFY_ON=1 round submit-notify 8 "$MEMBER" -T "$SECONDS_PER_ROUND"
@@ -188,6 +220,9 @@ for r in $(seq 1 "$ROUNDS"); do
 		round "queue$i" 1 "$REVIEWER" -t 50
 		round "naive$i" 1 "$REVIEWER" -t "$([ "$i" -eq 2 ] && echo 2 || echo 5)"
 	done
+	progress "round $r/$ROUNDS: 30 days of stats at $((SIZES[2] * 3)) feedback: counters and GROUP BY"
+	round stats 1 "$REVIEWER" -t 50
+	round naive_stats 1 "$REVIEWER" -t 2
 	progress "round $r/$ROUNDS: deep (offset and cursor), to_review and search pages at ${SIZES[2]} conversations"
 	round deep 1 "$REVIEWER" -t 10
 	round cursor 1 "$REVIEWER" -t 50
@@ -195,6 +230,8 @@ for r in $(seq 1 "$ROUNDS"); do
 	round search 1 "$REVIEWER" -t 50
 done
 
+check_stats "$SMALL" final
+check_queues final
 progress "peak backend memory of the largest page (limit 1000, ${SIZES[2]} conversations)"
 memory=$(PGOPTIONS="-c feedback.user_id=$REVIEWER" psql -qXAt <<SQL
 SELECT pg_backend_pid() AS pid \gset
@@ -219,7 +256,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 	echo "| submit, 8 clients, the defaults (tps) | $sub8 | raw upsert $raw8 | $(ratio "$sub8" "$raw8") |"
 	notify=$(med submit-notify/8)
 	echo "| submit, 8 clients, feedback.notify_events on, the 1.0 default (tps) | $notify | raw upsert $raw8 | $(ratio "$notify" "$raw8") |"
+	nostats=$(med submit-nostats/8)
+	echo "| submit, 8 clients, analytics counters on (the default) against off (tps) | on $sub8 | off $nostats | $(ratio "$sub8" "$nostats") |"
 	echo "| submit with auto-approval, 8 clients (tps) | on $on | off $off | $(ratio "$on" "$off") |"
+	echo "| stats(), 30 daily buckets, $((SIZES[2] * 3)) feedback in the tenant (ms) | $(med stats/1) | GROUP BY $(med naive_stats/1) | $(ratio "$(med naive_stats/1)" "$(med stats/1)") faster |"
 	for i in 0 1 2; do
 		q=$(med "queue$i/1"); nv=$(med "naive$i/1")
 		echo "| first page + count, ${SIZES[$i]} conversations (ms) | $q | naive GROUP BY $nv | $(ratio "$nv" "$q") faster |"
@@ -279,6 +319,7 @@ SQL
 	distribute_seconds=$(($(date +%s) - started))
 	sql -c 'VACUUM ANALYZE'
 	check_queues distributed
+	check_stats "$LARGE" distributed
 	citus_version=$(sql -c "SELECT extversion FROM pg_extension WHERE extname = 'citus'")
 	for r in $(seq 1 "$ROUNDS"); do
 		for db in feedback_bench feedback_bench_citus; do
@@ -293,6 +334,7 @@ SQL
 			TAG=$tag round deep 1 "$REVIEWER" -t 10
 			TAG=$tag round cursor 1 "$REVIEWER" -t 50
 			TAG=$tag round search 1 "$REVIEWER" -t 50
+			TAG=$tag round stats 1 "$REVIEWER" -t 50
 		done
 	done
 	compare() {	# label, key
@@ -317,6 +359,7 @@ SQL
 		compare "deep page by offset 50,000, ${SIZES[2]} conversations (ms)" deep/1
 		compare "page after following next 500 times, ${SIZES[2]} conversations (ms)" cursor/1
 		compare "search page, ${SIZES[2]} conversations (ms)" search/1
+		compare "stats(), 30 daily buckets, $((SIZES[2] * 3)) feedback (ms)" stats/1
 	} >>"$OUT/results.md"
 else
 	echo "Citus is not installed: no figures on Citus" >&2

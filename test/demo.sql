@@ -145,3 +145,45 @@ SELECT g->>'conversation_title' AS conversation, g->>'status_summary' AS summary
        (SELECT string_agg(format('%s: %s', i->'given_by'->>'email', coalesce(i->>'rating', i->>'feedback')), '; ')
           FROM jsonb_array_elements(g->'feedbacks') AS i) AS items
   FROM jsonb_array_elements(feedback.grouped_by_conversation('7e000000-0000-0000-0000-000000000001')->'results') AS g;
+
+\echo
+\echo '== 17. Analytics: a month of feedback on the support assistant, counted per day from counters'
+\echo '   the backend imports 30 days of past conversations; Alice rated each answer (times set directly)'
+RESET feedback.user_id;
+SELECT count(*) AS past_answers FROM (
+    SELECT feedback.put_conversation('7e000000-0000-0000-0000-000000000001', format('c1000000-0000-0000-0000-%s', lpad(i::text, 12, '0'))::uuid,
+                                     'Past conversation ' || i, 'Customer Support Assistant'),
+           feedback.put_message('7e000000-0000-0000-0000-000000000001', format('a1000000-0000-0000-0000-%s', lpad(i::text, 12, '0'))::uuid,
+                                format('c1000000-0000-0000-0000-%s', lpad(i::text, 12, '0'))::uuid, 'assistant', 'Past answer ' || i)
+      FROM generate_series(1, 300) AS i) AS past;
+SET feedback.user_id = '00000000-0000-0000-0000-00000000a11c';
+-- the answers of day d (0 = 29 days ago): positive more often as the weeks go by
+SELECT count(*) AS past_feedback FROM (
+    SELECT feedback.submit('7e000000-0000-0000-0000-000000000001', format('a1000000-0000-0000-0000-%s', lpad(i::text, 12, '0'))::uuid,
+                           CASE WHEN (i * 37) % 100 < 40 + (i - 1) / 10 * 2 THEN 'positive' ELSE 'negative' END::feedback.rating,
+                           reasons => CASE WHEN (i * 37) % 100 >= 40 + (i - 1) / 10 * 2
+                                           THEN ARRAY[(ARRAY['incorrect', 'outdated', 'too_long'])[1 + i % 3]] ELSE '{}' END)
+      FROM generate_series(1, 300) AS i) AS given;
+RESET feedback.user_id;
+UPDATE feedback.feedback f
+   SET created_at = date_trunc('day', now(), 'UTC') - (29 - (m.n - 1) / 10) * interval '1 day' + (m.n % 10) * interval '1 hour'
+  FROM (SELECT i AS n, format('a1000000-0000-0000-0000-%s', lpad(i::text, 12, '0'))::uuid AS id FROM generate_series(1, 300) AS i) AS m
+ WHERE f.tenant_id = '7e000000-0000-0000-0000-000000000001' AND f.message_id = m.id;
+\echo '   Bob charts the last 30 days: one call, whatever the number of feedback'
+SET feedback.user_id = '00000000-0000-0000-0000-0000000000b0';
+SELECT left(b->>'start', 10) AS day, b->'feedback' AS feedback, b->'positive' AS positive, b->'negative' AS negative,
+       round((b->>'positive_rate')::numeric, 2) AS positive_rate
+  FROM jsonb_array_elements(feedback.stats('7e000000-0000-0000-0000-000000000001',
+                                           now() - interval '29 days', now() + interval '1 day')->'buckets') AS b
+ WHERE (b->>'start')::date IN (current_date - 29, current_date - 15, current_date - 1, current_date);
+SELECT feedback.stats('7e000000-0000-0000-0000-000000000001', now() - interval '29 days', now() + interval '1 day', 'week')
+       -> 'top_negative_reasons' AS why_people_dislike_answers;
+SELECT feedback.verify_stats('7e000000-0000-0000-0000-000000000001') AS counters_equal_a_recount;
+\echo '   the chart: the positive rate per day, for gnuplot'
+\pset format unaligned
+\pset tuples_only on
+\o :chart_data
+SELECT left(b->>'start', 10), b->>'positive_rate', b->>'feedback'
+  FROM jsonb_array_elements(feedback.stats('7e000000-0000-0000-0000-000000000001',
+                                           now() - interval '29 days', now() + interval '1 day')->'buckets') AS b;
+\o

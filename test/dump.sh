@@ -247,10 +247,6 @@ snapshot() {
 			             FROM feedback.$t GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(feedback) <> 0
 			            ORDER BY 1, 2, 3, 4, 5, 6" 2>&1
 			;;
-		stats_reasons)
-			q "$1" -c "SELECT tenant_id, grain, bucket_start, reason, sum(negative) FROM feedback.$t
-			            GROUP BY 1, 2, 3, 4 HAVING sum(negative) <> 0 ORDER BY 1, 2, 3, 4" 2>&1
-			;;
 		golden_example)
 			cols=$(q "$1" -c "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position)
 			                    FROM information_schema.columns

@@ -145,19 +145,36 @@ SELECT r ->> 'reason' AS reason, (r ->> 'count')::int AS count
 -- The counters are where the contract says, and a corruption shows.
 UPDATE feedback.stats_counts SET reviewed = reviewed + 1
  WHERE tenant_id = :t1 AND grain = 'day' AND agent_name = 'helper' AND kind = 'k4';
-UPDATE feedback.stats_reasons SET negative = negative - 1 WHERE tenant_id = :t1 AND grain = 'month' AND reason = 'r12';
-SELECT d ->> 'grain' AS grain, d ->> 'kind' AS kind, d ->> 'reason' AS reason,
+UPDATE feedback.stats_counts SET reasons = reasons || '{"r12": 0}'
+ WHERE tenant_id = :t1 AND grain = 'month' AND reasons ? 'r12';
+SELECT d ->> 'grain' AS grain, d ->> 'kind' AS kind,
        d -> 'counted' ->> 'reviewed' AS counted_reviewed, d -> 'recomputed' ->> 'reviewed' AS recomputed_reviewed,
-       d ->> 'counted' AS counted_or_reasons
-  FROM jsonb_array_elements(feedback.verify_stats(:t1)) d
- WHERE d ? 'reason' OR d -> 'counted' ->> 'reviewed' <> d -> 'recomputed' ->> 'reviewed';
+       d -> 'counted' -> 'reasons' ->> 'r12' AS counted_r12, d -> 'recomputed' -> 'reasons' ->> 'r12' AS recomputed_r12
+  FROM jsonb_array_elements(feedback.verify_stats(:t1)) d;
 RESET feedback.user_id;
 SELECT feedback.rebuild_stats(:t1) > 0 AS rebuilt;
 SET feedback.user_id = :rita;
 SELECT feedback.verify_stats(:t1) AS exact_after_rebuild;
 
+-- A direct INSERT of negative feedback with many reasons, repeated and
+-- NULL ones among them, counts each distinct reason once.
+RESET feedback.user_id;
+INSERT INTO feedback.feedback (tenant_id, id, conversation_id, message_id, user_id, rating, reasons, created_at, updated_at)
+SELECT :t1, 'f0000000-0000-0000-0000-000000000040', :c3, 'a0000000-0000-0000-0000-000000000009', :bob, 'negative',
+       array_agg('many' || (i % 40)) || ARRAY[NULL::text], '2026-05-05T05:05:05Z', now()
+  FROM generate_series(1, 80) i;
+SET feedback.user_id = :rita;
+SELECT (feedback.stats(:t1, '2026-05-05', '2026-05-06') -> 'top_negative_reasons' -> 0) AS top, feedback.verify_stats(:t1) AS exact;
+-- How a change adds its reasons to a row: key by key, zeros left out.
+SELECT feedback.stats_add_reasons('{"a": 1, "b": 2}', '{"b": -2, "c": 1}') AS added,
+       feedback.stats_add_reasons('{}', '{}') AS nothing;
+
 -- Errors.
 \set VERBOSITY sqlstate
+SELECT feedback.stats_add_reasons('[1]', '{}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT feedback.stats_add_reasons('{"a": "x"}', '{}');
+\echo :LAST_ERROR_SQLSTATE
 SELECT feedback.stats(:t1, '2026-03-01', '2026-04-01', 'year');
 \echo :LAST_ERROR_SQLSTATE
 SELECT feedback.stats(:t1, '2026-03-01', '2026-04-01', 'day', 'rating');

@@ -7,7 +7,7 @@ CREATE EXTENSION feedback CASCADE;
 SELECT count(*) > 0 AS citus FROM pg_catalog.pg_extension WHERE extname = 'citus' \gset
 \set t '''7e000000-0000-0000-0000-000000000001'''
 \if :citus
-SELECT plan(12);
+SELECT plan(14);
 SELECT feedback.put_user('00000000-0000-0000-0000-0000000000a1', 'alice@example.com') IS NOT NULL AS made \gset
 SELECT feedback.put_member(:t, '00000000-0000-0000-0000-0000000000a1', 'reviewer') IS NOT NULL AS made \gset
 SELECT feedback.put_conversation(:t, 'c0000000-0000-0000-0000-000000000001', 'Refunds') IS NOT NULL AS made \gset
@@ -20,6 +20,8 @@ SET LOCAL feedback.user_id = '00000000-0000-0000-0000-0000000000a1';
 CREATE TEMP TABLE before AS
 SELECT feedback.submit(:t, 'a0000000-0000-0000-0000-000000000001', 'up', 'clear') AS feedback,
        feedback.grouped_by_conversation(:t) AS queue;
+ALTER TABLE before ADD COLUMN stats jsonb;
+UPDATE before SET stats = feedback.stats(:t, now() - interval '1 day', now() + interval '1 day');
 
 SAVEPOINT otherwise;
 SELECT create_reference_table('feedback.settings') IS NOT NULL AS made \gset
@@ -27,7 +29,7 @@ SELECT throws_ok('SELECT feedback.distribute()', '55000',
                  'feedback.settings is already distributed another way (not by hash)',
                  'a table distributed another way: 55000');
 ROLLBACK TO otherwise;
-SELECT is(feedback.distribute(4)->>'tables_distributed_now', '13', 'a populated database: thirteen tables distributed');
+SELECT is(feedback.distribute(4)->>'tables_distributed_now', '12', 'a populated database: twelve tables distributed');
 SELECT results_eq(
     $$SELECT logicalrelid::text, partmethod::text,
              coalesce(column_to_column_name(logicalrelid, partkey), '') FROM pg_dist_partition
@@ -37,7 +39,7 @@ SELECT results_eq(
              ('feedback.golden_example', 'h', 'tenant_id'), ('feedback.memberships', 'h', 'tenant_id'),
              ('feedback.messages', 'h', 'tenant_id'), ('feedback.review_group_counts', 'h', 'tenant_id'),
              ('feedback.review_groups', 'h', 'tenant_id'), ('feedback.settings', 'h', 'tenant_id'),
-             ('feedback.stats_counts', 'h', 'tenant_id'), ('feedback.stats_reasons', 'h', 'tenant_id'),
+             ('feedback.stats_counts', 'h', 'tenant_id'),
              ('feedback.status_history', 'h', 'tenant_id'), ('feedback.users', 'n', '')$$,
     'users a reference table, every other table hash-distributed by tenant_id');
 SELECT is((SELECT sum(pg_relation_size(logicalrelid))::int FROM pg_dist_partition
@@ -49,6 +51,9 @@ SELECT is((SELECT count(*)::int FROM pg_constraint WHERE conname = 'memberships_
 SELECT is(feedback.get(:t, (SELECT (feedback->>'id')::uuid FROM before)), (SELECT feedback FROM before),
           'the feedback reads the same afterwards');
 SELECT is(feedback.grouped_by_conversation(:t), (SELECT queue FROM before), 'and so does the review queue');
+SELECT is(feedback.stats(:t, now() - interval '1 day', now() + interval '1 day'), (SELECT stats FROM before),
+          'and the analytics: the copy into the shards counted nothing twice');
+SELECT is(feedback.verify_stats(:t), '[]', 'the counters equal a recount');
 SELECT is(feedback.distribute(4)->>'tables_distributed_now', '0', 'a second call does nothing');
 SET LOCAL feedback.user_id = '00000000-0000-0000-0000-0000000000a1';
 SELECT feedback.submit(:t, 'a0000000-0000-0000-0000-000000000001', 'down', 'too short') IS NOT NULL AS changed \gset
