@@ -114,7 +114,7 @@ extern Datum fb_jsonb_set_end(FbJsonbSet *set);
  * that concurrent writers rarely wait on one row; a count is the sum over
  * the slots.
  */
-#define FB_COUNTER_SLOTS 16
+#define FB_COUNTER_SLOTS 8
 
 extern int	fb_counter_slot(void);
 

@@ -12,7 +12,7 @@
  * group-state rule of rules.c.  feedback.review_group_counts keeps the
  * number of groups per (archived, state) bucket, in slots
  * (fb_counter_slot) so that concurrent writers rarely meet on one row; the
- * exact count is a sum of at most 96 rows.
+ * exact count is a sum of at most 48 rows.
  *
  * The feedback trigger applies each change as a delta to its group
  * (feedback_keep_review_group) and the conversation trigger moves a

@@ -19,7 +19,11 @@
 
 #include "catalog/pg_type_d.h"
 #include "utils/builtins.h"
+#include "common/hashfn.h"
+#include "utils/array.h"
 #include "utils/datetime.h"
+#include "utils/hsearch.h"
+#include "utils/numeric.h"
 
 #define STATS_MAX_BUCKETS	1000	/* the most buckets stats returns */
 #define STATS_TOP_REASONS	10		/* the most reasons it names */
@@ -46,7 +50,9 @@ static const char *const group_columns[] = {"agent_name", "kind", "source_surfac
 /*
  * The buckets of a range with their groups: $1 tenant, $2 grain of
  * counters, $3 and $4 the range, $5 whether to sum days into weeks, $6 the
- * column to group by (NULL: none).  Empty buckets are left out.
+ * column to group by (NULL: none).  Empty buckets are left out (their
+ * reasons sum to nothing).  The maps of reasons come as they are, for
+ * TopReasons to sum: in C that is a magnitude faster than jsonb_each.
  */
 static FbQuery buckets_query = {
 	"WITH b AS ("
@@ -61,7 +67,9 @@ static FbQuery buckets_query = {
 	"         pg_catalog.sum(s.to_review)::pg_catalog.int8 AS to_review,"
 	"         pg_catalog.sum(s.auto_approved)::pg_catalog.int8 AS auto_approved,"
 	"         pg_catalog.sum(s.reviewed)::pg_catalog.int8 AS reviewed,"
-	"         pg_catalog.sum(s.dismissed)::pg_catalog.int8 AS dismissed"
+	"         pg_catalog.sum(s.dismissed)::pg_catalog.int8 AS dismissed,"
+	"         pg_catalog.array_agg(s.reasons)"
+	"           FILTER (WHERE s.reasons OPERATOR(pg_catalog.<>) '{}'::pg_catalog.jsonb) AS reasons"
 	"    FROM feedback.stats_counts s"
 	"   WHERE s.tenant_id OPERATOR(pg_catalog.=) $1 AND s.grain OPERATOR(pg_catalog.=) $2"
 	"     AND s.bucket_start OPERATOR(pg_catalog.>=) $3 AND s.bucket_start OPERATOR(pg_catalog.<) $4"
@@ -71,24 +79,24 @@ static FbQuery buckets_query = {
 	"       CASE WHEN b.positive OPERATOR(pg_catalog.+) b.negative OPERATOR(pg_catalog.>) 0"
 	"            THEN (b.positive::pg_catalog.float8 OPERATOR(pg_catalog./)"
 	"                  (b.positive OPERATOR(pg_catalog.+) b.negative))::pg_catalog.numeric"
-	"       END AS positive_rate"
+	"       END AS positive_rate, b.reasons"
 	"  FROM b WHERE b.feedback OPERATOR(pg_catalog.<>) 0"
 	" ORDER BY b.start, b.grp COLLATE pg_catalog.\"C\"",
 	6, {UUIDOID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, BOOLOID, TEXTOID}
 };
 
-/* The reasons of negative feedback most given in a range: $1-$4 as above. */
-static FbQuery reasons_query = {
-	"SELECT r.key AS reason, pg_catalog.sum(r.value::pg_catalog.int8)::pg_catalog.int8 AS count"
-	"  FROM feedback.stats_counts s, pg_catalog.jsonb_each_text(s.reasons) AS r"
-	" WHERE s.tenant_id OPERATOR(pg_catalog.=) $1 AND s.grain OPERATOR(pg_catalog.=) $2"
-	"   AND s.bucket_start OPERATOR(pg_catalog.>=) $3 AND s.bucket_start OPERATOR(pg_catalog.<) $4"
-	"   AND s.reasons OPERATOR(pg_catalog.<>) '{}'::pg_catalog.jsonb"
-	" GROUP BY r.key HAVING pg_catalog.sum(r.value::pg_catalog.int8) OPERATOR(pg_catalog.>) 0"
-	" ORDER BY 2 DESC, r.key COLLATE pg_catalog.\"C\""
-	" LIMIT " CppAsString2(STATS_TOP_REASONS),
-	4, {UUIDOID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID}
-};
+/* A reason, its name pointing into a map of reasons, and its count. */
+typedef struct ReasonKey
+{
+	const char *name;
+	int			len;
+} ReasonKey;
+
+typedef struct ReasonCount
+{
+	ReasonKey	key;			/* first: the hash table's key */
+	int64		count;
+} ReasonCount;
 
 /* The grains of counters, as a relation grains(grain). */
 #define GRAINS "(VALUES ('hour'), ('day'), ('month')) AS grains(grain)"
@@ -263,6 +271,156 @@ BucketsBetween(TimestampTz from, TimestampTz to, FbGrain grain)
 	return (int64) (b.tm_year - a.tm_year) * 12 + (b.tm_mon - a.tm_mon);
 }
 
+/*
+ * The hash of a reason, and whether two are the same (0), for the table
+ * that sums them.
+ */
+static uint32
+ReasonHash(const void *key, Size keysize)
+{
+	const ReasonKey *k = key;
+
+	return hash_bytes((const unsigned char *) k->name, k->len);
+}
+
+static int
+ReasonMatch(const void *a, const void *b, Size keysize)
+{
+	const ReasonKey *x = a;
+	const ReasonKey *y = b;
+
+	return x->len == y->len && memcmp(x->name, y->name, x->len) == 0 ? 0 : 1;
+}
+
+/*
+ * Order reasons by count, most first, then by name in byte order.
+ */
+static int
+ByCount(const void *a, const void *b)
+{
+	const ReasonCount *x = a;
+	const ReasonCount *y = b;
+	int			c;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	c = memcmp(x->key.name, y->key.name, Min(x->key.len, y->key.len));
+	return c != 0 ? c : (x->key.len > y->key.len) - (x->key.len < y->key.len);
+}
+
+/*
+ * Add the reason counts of one map to sums.  Maps hold their keys in one
+ * canonical order, so a map often has the keys of the one before at the
+ * same places: those reuse its entries (*last, *n_last) without a lookup.
+ */
+static void
+SumReasons(HTAB *sums, Jsonb *map, ReasonCount ***last, int *n_last)
+{
+	JsonbIterator *it = JsonbIteratorInit(&map->root);
+	JsonbValue	key;
+	JsonbValue	value;
+	JsonbIteratorToken tok;
+	int			n = JB_ROOT_COUNT(map);
+	int			i = 0;
+
+	if (n > *n_last)
+	{
+		ReasonCount **more = palloc0(sizeof(ReasonCount *) * n);
+
+		if (*last)
+			memcpy(more, *last, sizeof(ReasonCount *) * *n_last);
+		*last = more;
+		*n_last = n;
+	}
+	while ((tok = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+	{
+		ReasonCount *entry = (*last)[i];
+
+		if (tok != WJB_KEY)
+			continue;
+		JsonbIteratorNext(&it, &value, true);
+		if (entry == NULL || entry->key.len != key.val.string.len ||
+			memcmp(entry->key.name, key.val.string.val, key.val.string.len) != 0)
+		{
+			ReasonKey	k;
+			bool		found;
+
+			k.name = key.val.string.val;
+			k.len = key.val.string.len;
+			entry = hash_search(sums, &k, HASH_ENTER, &found);
+			if (!found)
+				entry->count = 0;
+			(*last)[i] = entry;
+		}
+		if (value.type == jbvNumeric)
+			entry->count += DatumGetInt64(DirectFunctionCall1(numeric_int8,
+															  NumericGetDatum(value.val.numeric)));
+		i++;
+	}
+}
+
+/*
+ * Push top_negative_reasons: the maps of reasons of the rows the buckets
+ * query returned (n), summed, the most given first (at most
+ * STATS_TOP_REASONS), then by name.
+ */
+static void
+TopReasons(JsonbParseState **state, int n)
+{
+	HASHCTL		ctl;
+	HTAB	   *sums;
+	HASH_SEQ_STATUS seq;
+	ReasonCount *entry;
+	ReasonCount *sorted;
+	ReasonCount **last = NULL;
+	int			n_last = 0;
+	int			kept = 0;
+	int			row;
+	int			i;
+
+	ctl.keysize = sizeof(ReasonKey);
+	ctl.entrysize = sizeof(ReasonCount);
+	ctl.hash = ReasonHash;
+	ctl.match = ReasonMatch;
+	ctl.hcxt = CurrentMemoryContext;
+	sums = hash_create("top_negative_reasons", 64, &ctl,
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+	for (row = 0; row < n; row++)
+	{
+		FbValue		maps = fb_get_val(row, "reasons");
+		Datum	   *elems;
+		bool	   *nulls;
+		int			n_maps;
+
+		if (maps.isnull)
+			continue;
+		deconstruct_array(DatumGetArrayTypeP(maps.value), JSONBOID, -1, false, TYPALIGN_INT,
+						  &elems, &nulls, &n_maps);
+		for (i = 0; i < n_maps; i++)
+			if (!nulls[i])
+				SumReasons(sums, DatumGetJsonbP(elems[i]), &last, &n_last);
+	}
+
+	sorted = palloc(sizeof(ReasonCount) * Max(hash_get_num_entries(sums), 1));
+	hash_seq_init(&seq, sums);
+	while ((entry = hash_seq_search(&seq)) != NULL)
+		if (entry->count > 0)
+			sorted[kept++] = *entry;
+	if (kept > 0)
+		qsort(sorted, kept, sizeof(ReasonCount), ByCount);
+
+	fb_json_key(state, "top_negative_reasons");
+	pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+	for (i = 0; i < kept && i < STATS_TOP_REASONS; i++)
+	{
+		pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+		fb_json_text(state, "reason", pnstrdup(sorted[i].key.name, sorted[i].key.len));
+		fb_json_int(state, "count", sorted[i].count);
+		pushJsonbValue(state, WJB_END_OBJECT, NULL);
+	}
+	pushJsonbValue(state, WJB_END_ARRAY, NULL);
+}
+
 PG_FUNCTION_INFO_V1(feedback_stats);
 /*
  * stats(tenant_id, from, to, bucket, group_by): the tenant's feedback
@@ -337,17 +495,7 @@ feedback_stats(PG_FUNCTION_ARGS)
 	}
 	pushJsonbValue(&state, WJB_END_ARRAY, NULL);
 
-	fb_json_key(&state, "top_negative_reasons");
-	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
-	n = fb_exec(&reasons_query, values, nulls, 0);
-	for (i = 0; i < n; i++)
-	{
-		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-		fb_json_datum_text(&state, "reason", fb_get_val(i, "reason"));
-		fb_json_int(&state, "count", DatumGetInt64(fb_get_val(i, "count").value));
-		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	}
-	pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	TopReasons(&state, n);
 	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
 }
 

@@ -36,32 +36,34 @@ ALTER TABLE feedback.feedback ENABLE TRIGGER feedback_stats_after_change;
 SELECT feedback.rebuild_review_groups(:'tenant') AS groups;
 SELECT feedback.rebuild_stats(:'tenant') AS counter_rows;
 -- The rebuild writes one slot per row; concurrent writers fill all of them.
--- Spread each row over the 16 slots, as many writers at once would leave
--- it, so that stats() reads as many rows as it would in production.
+-- Spread each row over the slots (FB_COUNTER_SLOTS of src/feedback.h), as
+-- many writers at once would leave it, so that stats() reads as many rows
+-- as it would in production.
+\set slots 8
 INSERT INTO feedback.stats_counts
 SELECT c.tenant_id, c.grain, c.bucket_start, c.agent_name, c.kind, c.source_surface, k,
-       c.feedback / 16 + (k < c.feedback % 16)::int,
-       c.positive / 16 + (k < c.positive % 16)::int,
-       c.negative / 16 + (k < c.negative % 16)::int,
-       c.comment_only / 16 + (k < c.comment_only % 16)::int,
-       c.to_review / 16 + (k < c.to_review % 16)::int,
-       c.auto_approved / 16 + (k < c.auto_approved % 16)::int,
-       c.reviewed / 16 + (k < c.reviewed % 16)::int,
-       c.dismissed / 16 + (k < c.dismissed % 16)::int,
-       (SELECT COALESCE(jsonb_object_agg(e.key, e.value::int / 16 + (k < e.value::int % 16)::int)
-                          FILTER (WHERE e.value::int / 16 + (k < e.value::int % 16)::int <> 0), '{}')
+       c.feedback / :slots + (k < c.feedback % :slots)::int,
+       c.positive / :slots + (k < c.positive % :slots)::int,
+       c.negative / :slots + (k < c.negative % :slots)::int,
+       c.comment_only / :slots + (k < c.comment_only % :slots)::int,
+       c.to_review / :slots + (k < c.to_review % :slots)::int,
+       c.auto_approved / :slots + (k < c.auto_approved % :slots)::int,
+       c.reviewed / :slots + (k < c.reviewed % :slots)::int,
+       c.dismissed / :slots + (k < c.dismissed % :slots)::int,
+       (SELECT COALESCE(jsonb_object_agg(e.key, e.value::int / :slots + (k < e.value::int % :slots)::int)
+                          FILTER (WHERE e.value::int / :slots + (k < e.value::int % :slots)::int <> 0), '{}')
           FROM jsonb_each_text(c.reasons) AS e)
-  FROM feedback.stats_counts c, generate_series(1, 15) AS k
+  FROM feedback.stats_counts c, generate_series(1, :slots - 1) AS k
  WHERE c.tenant_id = :'tenant' AND c.slot = 0;
 UPDATE feedback.stats_counts
-   SET feedback = feedback / 16 + (feedback % 16 > 0)::int,
-       positive = positive / 16 + (positive % 16 > 0)::int,
-       negative = negative / 16 + (negative % 16 > 0)::int,
-       comment_only = comment_only / 16 + (comment_only % 16 > 0)::int,
-       to_review = to_review / 16 + (to_review % 16 > 0)::int,
-       auto_approved = auto_approved / 16 + (auto_approved % 16 > 0)::int,
-       reviewed = reviewed / 16 + (reviewed % 16 > 0)::int,
-       dismissed = dismissed / 16 + (dismissed % 16 > 0)::int,
-       reasons = (SELECT COALESCE(jsonb_object_agg(e.key, e.value::int / 16 + (e.value::int % 16 > 0)::int), '{}')
+   SET feedback = feedback / :slots + (feedback % :slots > 0)::int,
+       positive = positive / :slots + (positive % :slots > 0)::int,
+       negative = negative / :slots + (negative % :slots > 0)::int,
+       comment_only = comment_only / :slots + (comment_only % :slots > 0)::int,
+       to_review = to_review / :slots + (to_review % :slots > 0)::int,
+       auto_approved = auto_approved / :slots + (auto_approved % :slots > 0)::int,
+       reviewed = reviewed / :slots + (reviewed % :slots > 0)::int,
+       dismissed = dismissed / :slots + (dismissed % :slots > 0)::int,
+       reasons = (SELECT COALESCE(jsonb_object_agg(e.key, e.value::int / :slots + (e.value::int % :slots > 0)::int), '{}')
                     FROM jsonb_each_text(reasons) AS e)
  WHERE tenant_id = :'tenant' AND slot = 0;
