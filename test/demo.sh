@@ -33,6 +33,7 @@ set y2tics
 set ytics nomirror
 set grid
 set key bottom right
+set boxwidth 72000
 plot "$data" using 1:2 axes x1y1 with linespoints lw 2 pt 7 title "positive_rate", \
      "$data" using 1:3 axes x1y2 with boxes fs transparent solid 0.2 noborder title "feedback"
 GP
