@@ -336,20 +336,19 @@ CREATE TRIGGER feedback_stats_after_change
     AFTER INSERT OR UPDATE OR DELETE ON feedback.feedback
     FOR EACH ROW EXECUTE FUNCTION feedback.feedback_stats_after_change();
 
-CREATE FUNCTION feedback.conversation_stats_after_update() RETURNS trigger
-    AS 'MODULE_PATHNAME', 'feedback_conversation_stats_after_update'
-    LANGUAGE C SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION feedback.conversation_stats_after_update() IS
-    'Trigger: move the analytics counts of a conversation''s feedback when its agent_name changes';
-
-CREATE TRIGGER conversation_stats_after_update
+-- The conversation trigger also moves the counts of a new agent_name.
+COMMENT ON FUNCTION feedback.conversation_after_update() IS
+    'Trigger: move a conversation''s review queue group when it is archived or restored, and its analytics counts when its agent changes';
+DROP TRIGGER conversation_after_update ON feedback.conversations;
+CREATE TRIGGER conversation_after_update
     AFTER UPDATE ON feedback.conversations
-    FOR EACH ROW WHEN (OLD.agent_name IS DISTINCT FROM NEW.agent_name)
-    EXECUTE FUNCTION feedback.conversation_stats_after_update();
+    FOR EACH ROW WHEN (OLD.is_archived IS DISTINCT FROM NEW.is_archived
+                       OR OLD.agent_name IS DISTINCT FROM NEW.agent_name)
+    EXECUTE FUNCTION feedback.conversation_after_update();
 
 REVOKE ALL ON FUNCTION feedback.stats(uuid, timestamptz, timestamptz, text, text),
     feedback.verify_stats(uuid), feedback.rebuild_stats(uuid), feedback.stats_add_reasons(jsonb, jsonb),
-    feedback.feedback_stats_after_change(), feedback.conversation_stats_after_update() FROM PUBLIC;
+    feedback.feedback_stats_after_change() FROM PUBLIC;
 
 -- The counters of the feedback already there.
 SELECT feedback.rebuild_stats(t.tenant_id) FROM (SELECT DISTINCT f.tenant_id FROM feedback.feedback f) AS t;

@@ -850,11 +850,12 @@ CREATE FUNCTION feedback.conversation_after_update() RETURNS trigger
     AS 'MODULE_PATHNAME', 'feedback_conversation_after_update'
     LANGUAGE C SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION feedback.conversation_after_update() IS
-    'Trigger: move a conversation''s review queue group when it is archived or restored';
+    'Trigger: move a conversation''s review queue group when it is archived or restored, and its analytics counts when its agent changes';
 
 CREATE TRIGGER conversation_after_update
     AFTER UPDATE ON feedback.conversations
-    FOR EACH ROW WHEN (OLD.is_archived IS DISTINCT FROM NEW.is_archived)
+    FOR EACH ROW WHEN (OLD.is_archived IS DISTINCT FROM NEW.is_archived
+                       OR OLD.agent_name IS DISTINCT FROM NEW.agent_name)
     EXECUTE FUNCTION feedback.conversation_after_update();
 
 ------------------------------------------------------------------------------
@@ -909,17 +910,6 @@ COMMENT ON FUNCTION feedback.feedback_stats_after_change() IS
 CREATE TRIGGER feedback_stats_after_change
     AFTER INSERT OR UPDATE OR DELETE ON feedback.feedback
     FOR EACH ROW EXECUTE FUNCTION feedback.feedback_stats_after_change();
-
-CREATE FUNCTION feedback.conversation_stats_after_update() RETURNS trigger
-    AS 'MODULE_PATHNAME', 'feedback_conversation_stats_after_update'
-    LANGUAGE C SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION feedback.conversation_stats_after_update() IS
-    'Trigger: move the analytics counts of a conversation''s feedback when its agent_name changes';
-
-CREATE TRIGGER conversation_stats_after_update
-    AFTER UPDATE ON feedback.conversations
-    FOR EACH ROW WHEN (OLD.agent_name IS DISTINCT FROM NEW.agent_name)
-    EXECUTE FUNCTION feedback.conversation_stats_after_update();
 
 ------------------------------------------------------------------------------
 -- Golden examples

@@ -20,13 +20,13 @@
  *	    feedback.feedback) keeps the review queue's group, the golden
  *	    example and the idempotency keys of the feedback, and announces the
  *	    change.
- *	  - conversation_after_update moves a conversation's queue group when it
- *	    is archived or restored.
  *	  - feedback_stats_after_change (AFTER INSERT, UPDATE, DELETE OF
- *	    feedback.feedback) and conversation_stats_after_update (when a
- *	    conversation's agent_name changes) keep the analytics counters: a
- *	    trigger of their own, so that a bulk load can turn them off like
- *	    the others and rebuild with rebuild_stats.
+ *	    feedback.feedback) keeps the analytics counters: a trigger of its
+ *	    own, so that a bulk load can turn it off like the other and rebuild
+ *	    with rebuild_stats.
+ *	  - conversation_after_update moves a conversation's queue group when it
+ *	    is archived or restored, and the analytics counts of its feedback
+ *	    when its agent_name changes.
  *
  * Who acts, and the note of a status change, travel in the statement: it
  * sets the columns change_by, change_impersonated_by and change_note of the
@@ -392,20 +392,27 @@ feedback_after_change(PG_FUNCTION_ARGS)
 
 PG_FUNCTION_INFO_V1(feedback_conversation_after_update);
 /*
- * AFTER UPDATE OF feedback.conversations, when is_archived changes: move
- * the conversation's group to the other archived bucket.
+ * AFTER UPDATE OF feedback.conversations, when is_archived or agent_name
+ * changes: move the conversation's group to the other archived bucket, and
+ * the analytics counts of its feedback to the new agent.
  */
 Datum
 feedback_conversation_after_update(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = TriggerContext(fcinfo, "feedback_conversation_after_update");
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+	HeapTuple	old = trigdata->tg_trigtuple;
 	HeapTuple	row = trigdata->tg_newtuple;
+	Datum		tenant = fb_tuple_value(row, desc, "tenant_id").value;
+	Datum		id = fb_tuple_value(row, desc, "id").value;
 
 	fb_connect();
-	feedback_move_review_group(fb_tuple_value(row, desc, "tenant_id").value,
-							   fb_tuple_value(row, desc, "id").value,
-							   DatumGetBool(fb_tuple_value(row, desc, "is_archived").value));
+	if (!SameColumn(old, row, desc, "is_archived"))
+		feedback_move_review_group(tenant, id,
+								   DatumGetBool(fb_tuple_value(row, desc, "is_archived").value));
+	if (!SameColumn(old, row, desc, "agent_name"))
+		feedback_move_stats(tenant, id, fb_tuple_value(old, desc, "agent_name"),
+							fb_tuple_value(row, desc, "agent_name"));
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }
@@ -446,27 +453,6 @@ feedback_stats_after_change(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	fb_connect();
 	feedback_keep_stats(old, new, desc);
-	SPI_finish();
-	return PointerGetDatum(NULL);
-}
-
-PG_FUNCTION_INFO_V1(feedback_conversation_stats_after_update);
-/*
- * AFTER UPDATE OF feedback.conversations, when agent_name changes: move
- * the counts of the conversation's feedback to the new agent.
- */
-Datum
-feedback_conversation_stats_after_update(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = TriggerContext(fcinfo, "feedback_conversation_stats_after_update");
-	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
-	HeapTuple	row = trigdata->tg_newtuple;
-
-	fb_connect();
-	feedback_move_stats(fb_tuple_value(row, desc, "tenant_id").value,
-						fb_tuple_value(row, desc, "id").value,
-						fb_tuple_value(trigdata->tg_trigtuple, desc, "agent_name"),
-						fb_tuple_value(row, desc, "agent_name"));
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }
