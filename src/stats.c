@@ -15,10 +15,11 @@
  *
  * A change of a feedback takes its old part out and puts its new part in;
  * when both fall on the same row (a review, a new rating) one delta does
- * both, in one statement for the three grains, reasons included.  Each writer adds to its own slot of a row (the transaction's id
- * chooses it, see fb_counter_slot), so concurrent writers to one tenant
- * rarely wait on each other; a count is the sum over the slots.  A row
- * can hold a negative number in one slot, never in the sum.
+ * both, in one statement for the three grains, reasons included.  Each
+ * writer adds to its own slot of a row (the transaction's id chooses it,
+ * see fb_counter_slot), so concurrent writers to one tenant rarely wait on
+ * each other; a count is the sum over the slots.  A row can hold a
+ * negative number in one slot, never in the sum.
  *
  * The agent of a feedback is its conversation's current agent_name, read
  * FOR SHARE: a change of the agent_name (the conversation trigger,
@@ -39,7 +40,6 @@
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/jsonb.h"
-#include "utils/lsyscache.h"
 #include "utils/numeric.h"
 
 /* The counters of stats_counts, in the order of its columns. */
