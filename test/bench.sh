@@ -25,11 +25,15 @@ WORK="$(mktemp -d /tmp/feedback-bench.XXXXXX)"
 chmod 755 "$WORK"
 
 harness_setup gnuplot-nox
+# pg_stat_statements is loaded for the profile of one submit, and tracks
+# nothing until that profile's sessions turn it on.
 CLUSTER_FSYNC=on CLUSTER_CONF="shared_buffers = 2GB
 max_wal_size = 8GB
 checkpoint_timeout = 30min
 work_mem = 16MB
-max_connections = 50" cluster_start
+max_connections = 50
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = none" cluster_start
 cd "$TOP"
 export PGDATABASE=feedback_bench
 
@@ -245,6 +249,38 @@ SQL
 hwm0=$(cat "$WORK/hwm0")
 hwm1=$(cat "$WORK/hwm1")
 
+# Where one call's time goes: 2000 calls at one client with
+# pg_stat_statements tracking nested statements too (a statement's time
+# includes the statements it runs, its triggers' among them), per call of
+# the script; $1 the script, $2 the acting user.
+profile() {
+	local calls=2000
+	sql -c 'SELECT pg_stat_statements_reset()' >/dev/null
+	PGOPTIONS="-c feedback.user_id=$2 -c pg_stat_statements.track=all" pgbench -n -M prepared -c 1 -j 1 \
+		-t "$calls" -f "$WORK/$1.sql" >"$WORK/profile.log" 2>&1 || { cat "$WORK/profile.log" >&2; exit 1; }
+	sql <<SQL
+SELECT format('| %s | %s | %s | %s |', replace(left(regexp_replace(query, '\s+', ' ', 'g'), 90), '|', '\|'),
+              round(calls / $calls.0, 2), round((total_exec_time / $calls)::numeric, 3), round(wal_bytes / $calls))
+  FROM pg_stat_statements
+ WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+   AND query NOT LIKE '%pg_stat_statements%'
+ ORDER BY total_exec_time DESC LIMIT 14;
+SQL
+}
+progress "profile of a submit and of the raw upsert (pg_stat_statements, track = all)"
+sql -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'
+{
+	echo
+	echo "Where the time of one call goes: 2000 calls at one client, pg_stat_statements with"
+	echo "track = all (a statement's time includes the statements it runs, its triggers' among"
+	echo "them), per call of the script:"
+	echo
+	echo "| statement | runs per call | ms per call | WAL bytes per call |"
+	echo "|---|---|---|---|"
+	profile submit "$MEMBER"
+	profile raw "$MEMBER"
+} >"$WORK/profile.md"
+
 # ---- report ---------------------------------------------------------------
 raw1=$(med raw/1); sub1=$(med submit/1); raw8=$(med raw/8); sub8=$(med submit/8)
 on=$(echo "${RESULTS[auto_on]}" | median); off=$(echo "${RESULTS[auto_off]}" | median)
@@ -294,6 +330,7 @@ GP
 	echo "BENCH_SCALE=$SCALE, $ROUNDS rounds of ${SECONDS_PER_ROUND}s, medians."
 	echo
 	cat "$WORK/table.md"
+	cat "$WORK/profile.md"
 } >"$OUT/results.md"
 # ---- on Citus ---------------------------------------------------------------
 if [ -f "$("$PG_BIN/pg_config" --pkglibdir)/citus.so" ]; then
