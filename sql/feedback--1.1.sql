@@ -883,8 +883,9 @@ CREATE FUNCTION feedback.verify_stats(tenant_id uuid) RETURNS jsonb
 COMMENT ON FUNCTION feedback.verify_stats(uuid) IS
 $$Check a tenant's analytics counters against a recomputation
 
-Reviewer. Every bucket (grain, start and group, or reason) whose counters
-differ from a count of the tenant's feedback, with both; [] when exact.$$;
+Reviewer. Every bucket (grain, start and group) whose counters, reasons
+included, differ from a count of the tenant's feedback, with both; [] when
+exact.$$;
 
 CREATE FUNCTION feedback.rebuild_stats(tenant_id uuid) RETURNS bigint
     AS 'MODULE_PATHNAME', 'feedback_rebuild_stats'

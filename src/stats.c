@@ -68,7 +68,7 @@ typedef struct StatsPart
 	Datum		tenant_id;
 	TimestampTz created_at;
 	FbValue		conversation_id;
-	FbValue		agent_name;		/* read by AgentOf */
+	FbValue		agent_name;		/* read by ReadAgent */
 	Datum		kind;
 	Datum		source_surface;
 	int			rating;			/* -1 none, else FB_RATING_* */

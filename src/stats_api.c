@@ -18,9 +18,9 @@
 #include "feedback.h"
 
 #include "catalog/pg_type_d.h"
-#include "utils/builtins.h"
 #include "common/hashfn.h"
 #include "utils/array.h"
+#include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/hsearch.h"
 #include "utils/numeric.h"
@@ -85,19 +85,6 @@ static FbQuery buckets_query = {
 	6, {UUIDOID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, BOOLOID, TEXTOID}
 };
 
-/* A reason, its name pointing into a map of reasons, and its count. */
-typedef struct ReasonKey
-{
-	const char *name;
-	int			len;
-} ReasonKey;
-
-typedef struct ReasonCount
-{
-	ReasonKey	key;			/* first: the hash table's key */
-	int64		count;
-} ReasonCount;
-
 /* The grains of counters, as a relation grains(grain). */
 #define GRAINS "(VALUES ('hour'), ('day'), ('month')) AS grains(grain)"
 
@@ -109,6 +96,15 @@ typedef struct ReasonCount
 	"  LEFT JOIN feedback.conversations c ON c.tenant_id OPERATOR(pg_catalog.=) f.tenant_id" \
 	"   AND c.id OPERATOR(pg_catalog.=) f.conversation_id" \
 	" CROSS JOIN " GRAINS
+
+/* Two rows of counts have the same key (the agent may be NULL in both). */
+#define SAME_COUNT_KEY(a, b) \
+	a ".grain OPERATOR(pg_catalog.=) " b ".grain" \
+	" AND " a ".bucket_start OPERATOR(pg_catalog.=) " b ".bucket_start" \
+	" AND (" a ".agent_name IS NULL) OPERATOR(pg_catalog.=) (" b ".agent_name IS NULL)" \
+	" AND COALESCE(" a ".agent_name, '') OPERATOR(pg_catalog.=) COALESCE(" b ".agent_name, '')" \
+	" AND " a ".kind OPERATOR(pg_catalog.=) " b ".kind" \
+	" AND " a ".source_surface OPERATOR(pg_catalog.=) " b ".source_surface"
 
 /*
  * A tenant's ($1) counters recomputed from its feedback, in the columns of
@@ -148,15 +144,6 @@ typedef struct ReasonCount
 	" 'comment_only', COALESCE(" a ".comment_only, 0), 'to_review', COALESCE(" a ".to_review, 0)," \
 	" 'auto_approved', COALESCE(" a ".auto_approved, 0), 'reviewed', COALESCE(" a ".reviewed, 0)," \
 	" 'dismissed', COALESCE(" a ".dismissed, 0), 'reasons', COALESCE(" a ".reasons, '{}'::pg_catalog.jsonb))"
-
-/* Two rows of counts have the same key (the agent may be NULL in both). */
-#define SAME_COUNT_KEY(a, b) \
-	a ".grain OPERATOR(pg_catalog.=) " b ".grain" \
-	" AND " a ".bucket_start OPERATOR(pg_catalog.=) " b ".bucket_start" \
-	" AND (" a ".agent_name IS NULL) OPERATOR(pg_catalog.=) (" b ".agent_name IS NULL)" \
-	" AND COALESCE(" a ".agent_name, '') OPERATOR(pg_catalog.=) COALESCE(" b ".agent_name, '')" \
-	" AND " a ".kind OPERATOR(pg_catalog.=) " b ".kind" \
-	" AND " a ".source_surface OPERATOR(pg_catalog.=) " b ".source_surface"
 
 /*
  * Every bucket (grain, start, group, or reason) where the counters differ
@@ -270,6 +257,19 @@ BucketsBetween(TimestampTz from, TimestampTz to, FbGrain grain)
 				 errmsg("timestamp out of range")));
 	return (int64) (b.tm_year - a.tm_year) * 12 + (b.tm_mon - a.tm_mon);
 }
+
+/* A reason, its name pointing into a map of reasons, and its count. */
+typedef struct ReasonKey
+{
+	const char *name;
+	int			len;
+} ReasonKey;
+
+typedef struct ReasonCount
+{
+	ReasonKey	key;			/* first: the hash table's key */
+	int64		count;
+} ReasonCount;
 
 /*
  * The hash of a reason, and whether two are the same (0), for the table
