@@ -353,3 +353,35 @@ REVOKE ALL ON FUNCTION feedback.stats(uuid, timestamptz, timestamptz, text, text
 
 -- The counters of the feedback already there.
 SELECT feedback.rebuild_stats(t.tenant_id) FROM (SELECT DISTINCT f.tenant_id FROM feedback.feedback f) AS t;
+
+------------------------------------------------------------------------------
+-- 1.1: a resubmission or a review is a HOT update of the feedback: no index
+-- of feedback.feedback holds a column they change (see feedback--1.1.sql)
+------------------------------------------------------------------------------
+
+ALTER TABLE feedback.feedback SET (fillfactor = 90);
+DROP INDEX feedback.feedback_conversation_idx;
+CREATE INDEX feedback_conversation_idx ON feedback.feedback (tenant_id, conversation_id);
+DROP INDEX feedback.feedback_comment_trgm_idx;
+
+CREATE TABLE feedback.feedback_comments (
+    tenant_id   uuid NOT NULL,
+    feedback_id uuid NOT NULL,
+    comment     text NOT NULL,
+    PRIMARY KEY (tenant_id, feedback_id)
+);
+CREATE INDEX feedback_comments_trgm_idx ON feedback.feedback_comments USING gin (tenant_id, comment gin_trgm_ops);
+COMMENT ON TABLE feedback.feedback_comments IS
+    'The comment of each feedback that has one, for the review queue''s search; kept by triggers';
+ALTER TABLE feedback.feedback_comments ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_tenants ON feedback.feedback_comments
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (feedback.visible_tenants()));
+INSERT INTO feedback.feedback_comments (tenant_id, feedback_id, comment)
+SELECT f.tenant_id, f.id, f.comment FROM feedback.feedback f WHERE f.comment IS NOT NULL;
+
+COMMENT ON FUNCTION feedback.verify_review_groups(uuid) IS
+$$Check a tenant's review queue state against a recomputation
+
+For DBAs and tests: returns every difference between the maintained groups,
+bucket counts and search comments and their recomputation from the
+feedback; [] when exact.$$;

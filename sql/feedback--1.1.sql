@@ -316,11 +316,19 @@ CREATE TABLE feedback.feedback (
     CONSTRAINT feedback_client_key UNIQUE (tenant_id, user_id, client_feedback_id),
     CONSTRAINT feedback_has_content CHECK (rating IS NOT NULL OR comment IS NOT NULL),
     FOREIGN KEY (tenant_id, message_id) REFERENCES feedback.messages (tenant_id, id)
-);
-CREATE INDEX feedback_conversation_idx ON feedback.feedback (tenant_id, conversation_id, updated_at);
--- the queue's search: comments, and givers' emails (pg_trgm; btree_gin for the tenant)
-CREATE INDEX feedback_comment_trgm_idx ON feedback.feedback USING gin (tenant_id, comment gin_trgm_ops);
--- the enrichment queue: only the open work, oldest first, in a tenant and in all
+) WITH (fillfactor = 90);
+-- An update that changes no indexed column, and finds room on its page
+-- (fillfactor), is HOT: it writes no index entry.  A resubmission changes
+-- rating, comment, reasons and updated_at, a review the status and
+-- reviewer: none of them is indexed here (the comment's search index is in
+-- feedback.feedback_comments).  Each index names the queries that need it:
+-- the primary key, every call by feedback id; feedback_answer_key, submit's
+-- upsert and for_message; feedback_client_key, the ungrouped upsert and a
+-- client key's lookup; feedback_conversation_idx, a conversation's feedback
+-- (thread_reactions, a queue page's items, a group's latest time, an
+-- agent's counts moving); the two open_work indexes, claim_work in a tenant
+-- and in all tenants.
+CREATE INDEX feedback_conversation_idx ON feedback.feedback (tenant_id, conversation_id);
 CREATE INDEX feedback_open_work_idx ON feedback.feedback (tenant_id, created_at, id) WHERE suggested_at IS NULL;
 CREATE INDEX feedback_open_work_all_idx ON feedback.feedback (created_at, id) WHERE suggested_at IS NULL;
 COMMENT ON TABLE feedback.feedback IS 'One person''s judgement of one answer: rating and/or comment, reasons, review status';
@@ -425,6 +433,20 @@ CREATE TABLE feedback.review_group_counts (
 );
 COMMENT ON TABLE feedback.review_group_counts IS 'Groups per review queue bucket, summed over slots';
 
+-- The queue's search over comments (see src/queue.c): the comment of every
+-- feedback that has one, kept by the feedback trigger apart from the
+-- feedback, so that only a change of the comment writes the trigram index.
+CREATE TABLE feedback.feedback_comments (
+    tenant_id   uuid NOT NULL,
+    feedback_id uuid NOT NULL,
+    comment     text NOT NULL,
+    PRIMARY KEY (tenant_id, feedback_id)
+);
+-- grouped_by_conversation's search (pg_trgm; btree_gin for the tenant)
+CREATE INDEX feedback_comments_trgm_idx ON feedback.feedback_comments USING gin (tenant_id, comment gin_trgm_ops);
+COMMENT ON TABLE feedback.feedback_comments IS
+    'The comment of each feedback that has one, for the review queue''s search; kept by triggers';
+
 -- The analytics counters, kept by triggers (see src/stats.c): per bucket of
 -- time (hour, day, month, UTC) and group, the feedback created in it as it
 -- is now, and how many of the negative ones give each reason; in slots that
@@ -476,8 +498,9 @@ SELECT pg_catalog.pg_extension_config_dump('feedback.client_keys',
     'WHERE NOT EXISTS (SELECT FROM feedback.feedback f'
     ' WHERE f.tenant_id = client_keys.tenant_id AND f.id = client_keys.feedback_id'
     ' AND f.client_feedback_id = client_keys.client_feedback_id)');
--- review_groups and review_group_counts are derived from the feedback and
--- not dumped: restoring the feedback rebuilds them through the triggers.
+-- review_groups, review_group_counts and feedback_comments are derived from
+-- the feedback and not dumped: restoring the feedback rebuilds them through
+-- the triggers.
 
 ------------------------------------------------------------------------------
 -- Who is calling
@@ -834,8 +857,9 @@ CREATE FUNCTION feedback.verify_review_groups(tenant_id uuid) RETURNS jsonb
 COMMENT ON FUNCTION feedback.verify_review_groups(uuid) IS
 $$Check a tenant's review queue state against a recomputation
 
-For DBAs and tests: returns every difference between the maintained groups
-and bucket counts and their recomputation from the feedback; [] when exact.$$;
+For DBAs and tests: returns every difference between the maintained groups,
+bucket counts and search comments and their recomputation from the
+feedback; [] when exact.$$;
 
 CREATE FUNCTION feedback.rebuild_review_groups(tenant_id uuid) RETURNS bigint
     AS 'MODULE_PATHNAME', 'feedback_rebuild_review_groups'
@@ -1044,6 +1068,9 @@ CREATE POLICY visible_tenants ON feedback.review_groups
     USING (tenant_id OPERATOR(pg_catalog.=) ANY (feedback.visible_tenants()));
 ALTER TABLE feedback.review_group_counts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible_tenants ON feedback.review_group_counts
+    USING (tenant_id OPERATOR(pg_catalog.=) ANY (feedback.visible_tenants()));
+ALTER TABLE feedback.feedback_comments ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_tenants ON feedback.feedback_comments
     USING (tenant_id OPERATOR(pg_catalog.=) ANY (feedback.visible_tenants()));
 
 ------------------------------------------------------------------------------

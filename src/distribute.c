@@ -41,7 +41,8 @@ static const char *const tenant_tables[] = {
 	"feedback.conversations", "feedback.memberships", "feedback.messages", "feedback.feedback",
 	"feedback.client_keys",
 	"feedback.status_history", "feedback.settings", "feedback.golden_example",
-	"feedback.review_groups", "feedback.review_group_counts", "feedback.stats_counts", NULL
+	"feedback.review_groups", "feedback.review_group_counts", "feedback.feedback_comments",
+	"feedback.stats_counts", NULL
 };
 
 /* How a table is distributed now: partition method and column, or no row. */

@@ -356,6 +356,8 @@ extern char *fb_body_comment(JsonbValue *value, const char *key);
 /* queue.c: the review queue's groups, kept by the triggers */
 extern void feedback_keep_review_group(Datum tenant_id, HeapTuple old, HeapTuple new,
 									   TupleDesc desc);
+extern void feedback_keep_search_comment(Datum tenant_id, HeapTuple old, HeapTuple new,
+										 TupleDesc desc);
 extern void feedback_move_review_group(Datum tenant_id, Datum conversation_id, bool archived);
 
 /* stats.c: the analytics counters, kept by the triggers */

@@ -14,6 +14,11 @@
  * (fb_counter_slot) so that concurrent writers rarely meet on one row; the
  * exact count is a sum of at most 48 rows.
  *
+ * The search looks for comments in feedback.feedback_comments, a copy of
+ * each feedback's comment with the trigram index: a change of anything but
+ * the comment leaves that index alone, and the feedback's own indexes hold
+ * no column a resubmission or a review changes (HOT updates).
+ *
  * The feedback trigger applies each change as a delta to its group
  * (feedback_keep_review_group) and the conversation trigger moves a
  * group between archived buckets (feedback_move_review_group), in the same
@@ -29,6 +34,7 @@
 
 #include "catalog/pg_type_d.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 
 /* A feedback's part in its group. */
 typedef struct Contribution
@@ -116,6 +122,20 @@ static FbQuery group_delete_query = {
 	" WHERE g.tenant_id OPERATOR(pg_catalog.=) $1 AND g.group_id OPERATOR(pg_catalog.=) $2"
 	"   AND g.ungrouped OPERATOR(pg_catalog.=) $3",
 	3, {UUIDOID, UUIDOID, BOOLOID}
+};
+
+/* A feedback's comment for the search: $1 tenant, $2 feedback, $3 comment. */
+static FbQuery comment_put_query = {
+	"INSERT INTO feedback.feedback_comments AS s (tenant_id, feedback_id, comment)"
+	" VALUES ($1, $2, $3)"
+	" ON CONFLICT (tenant_id, feedback_id) DO UPDATE SET comment = EXCLUDED.comment",
+	3, {UUIDOID, UUIDOID, TEXTOID}
+};
+
+static FbQuery comment_drop_query = {
+	"DELETE FROM feedback.feedback_comments s"
+	" WHERE s.tenant_id OPERATOR(pg_catalog.=) $1 AND s.feedback_id OPERATOR(pg_catalog.=) $2",
+	2, {UUIDOID, UUIDOID}
 };
 
 /* The archived flag of a conversation, waiting for an archive in flight. */
@@ -304,6 +324,29 @@ feedback_keep_review_group(Datum tenant_id, HeapTuple old, HeapTuple new, TupleD
 		AddToDelta(&delta, &after, 1);
 		ApplyDelta(tenant_id, &after, &delta, &after, NULL);
 	}
+}
+
+/*
+ * Keep the search's copy of a feedback's comment in step with a change:
+ * old is the row before (NULL for an insert), new the row after (NULL for
+ * a delete).  Only a change of the comment (or of the id) writes.
+ */
+void
+feedback_keep_search_comment(Datum tenant_id, HeapTuple old, HeapTuple new, TupleDesc desc)
+{
+	FbValue		was = old ? fb_tuple_value(old, desc, "comment") : FB_NULL;
+	FbValue		now = new ? fb_tuple_value(new, desc, "comment") : FB_NULL;
+	Datum		old_id = old ? fb_tuple_value(old, desc, "id").value : (Datum) 0;
+	Datum		new_id = new ? fb_tuple_value(new, desc, "id").value : (Datum) 0;
+	bool		same_id = old && new && DatumGetBool(DirectFunctionCall2(uuid_eq, old_id, new_id));
+
+	if (same_id && was.isnull == now.isnull &&
+		(was.isnull || datumIsEqual(was.value, now.value, false, -1)))
+		return;
+	if (!was.isnull && (now.isnull || !same_id))
+		fb_exec(&comment_drop_query, (Datum[]) {tenant_id, old_id}, NULL, 0);
+	if (!now.isnull)
+		fb_exec(&comment_put_query, (Datum[]) {tenant_id, new_id, now.value}, NULL, 0);
 }
 
 /*

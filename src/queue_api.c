@@ -13,8 +13,9 @@
  * a tenant's groups (after a bulk load with the triggers off).
  *
  * A search forms groups from the matching feedback only, found through
- * trigram indexes on the comment and on the giver's email, so its cost
- * follows the matches, not the tenant.
+ * trigram indexes on the comments (feedback.feedback_comments, kept by the
+ * trigger) and on the giver's email, so its cost follows the matches, not
+ * the tenant.
  *
  * src/queue_api.c
  *
@@ -147,8 +148,10 @@ static FbQuery search_query = {
 	"WITH rows AS MATERIALIZED ("
 	"  SELECT f.id, f.status, f.comment, f.rating, f.user_id, f.updated_at,"
 	"         COALESCE(f.conversation_id, f.id) AS group_id, f.conversation_id IS NULL AS ungrouped"
-	"    FROM feedback.feedback f"
-	"   WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.comment OPERATOR(pg_catalog.~~*) $2"
+	"    FROM feedback.feedback_comments s"
+	"    JOIN feedback.feedback f ON f.tenant_id OPERATOR(pg_catalog.=) $1"
+	"     AND f.id OPERATOR(pg_catalog.=) s.feedback_id"
+	"   WHERE s.tenant_id OPERATOR(pg_catalog.=) $1 AND s.comment OPERATOR(pg_catalog.~~*) $2"
 	"  UNION"
 	"  SELECT f.id, f.status, f.comment, f.rating, f.user_id, f.updated_at,"
 	"         COALESCE(f.conversation_id, f.id), f.conversation_id IS NULL"
@@ -550,8 +553,8 @@ feedback_grouped_by_conversation(PG_FUNCTION_ARGS)
 	" WHEN " alias ".to_review_count OPERATOR(pg_catalog.=) 0 THEN 2 ELSE 1 END"
 
 /*
- * Every difference between a tenant's maintained groups and bucket counts
- * and their recomputation, as a JSON array.
+ * Every difference between a tenant's maintained groups, bucket counts and
+ * search comments and their recomputation, as a JSON array.
  */
 static FbQuery verify_query = {
 	"WITH r AS MATERIALIZED (" RECOMPUTED_GROUPS "),"
@@ -584,9 +587,19 @@ static FbQuery verify_query = {
 	"         'recomputed', COALESCE(rc.n, 0), 'maintained', COALESCE(mc.n, 0)) AS d"
 	"    FROM rc FULL JOIN mc ON mc.archived OPERATOR(pg_catalog.=) rc.archived"
 	"     AND mc.state OPERATOR(pg_catalog.=) rc.state"
-	"   WHERE COALESCE(rc.n, 0) OPERATOR(pg_catalog.<>) COALESCE(mc.n, 0))"
+	"   WHERE COALESCE(rc.n, 0) OPERATOR(pg_catalog.<>) COALESCE(mc.n, 0)),"
+	" comment_diffs AS ("
+	"  SELECT pg_catalog.jsonb_build_object('kind', 'comment', 'feedback_id', COALESCE(f.id, s.feedback_id),"
+	"         'recomputed', f.comment, 'maintained', s.comment) AS d"
+	"    FROM (SELECT f.id, f.comment FROM feedback.feedback f"
+	"           WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.comment IS NOT NULL) f"
+	"    FULL JOIN (SELECT s.feedback_id, s.comment FROM feedback.feedback_comments s"
+	"                WHERE s.tenant_id OPERATOR(pg_catalog.=) $1) s"
+	"      ON s.feedback_id OPERATOR(pg_catalog.=) f.id"
+	"   WHERE f.comment IS DISTINCT FROM s.comment)"
 	"SELECT COALESCE(pg_catalog.jsonb_agg(x.d), '[]'::pg_catalog.jsonb) AS differences"
-	"  FROM (SELECT d FROM group_diffs UNION ALL SELECT d FROM count_diffs) x",
+	"  FROM (SELECT d FROM group_diffs UNION ALL SELECT d FROM count_diffs"
+	"        UNION ALL SELECT d FROM comment_diffs) x",
 	1, {UUIDOID}
 };
 
@@ -597,6 +610,18 @@ static FbQuery clear_groups_query = {
 
 static FbQuery clear_counts_query = {
 	"DELETE FROM feedback.review_group_counts n WHERE n.tenant_id OPERATOR(pg_catalog.=) $1",
+	1, {UUIDOID}
+};
+
+static FbQuery clear_comments_query = {
+	"DELETE FROM feedback.feedback_comments s WHERE s.tenant_id OPERATOR(pg_catalog.=) $1",
+	1, {UUIDOID}
+};
+
+static FbQuery rebuild_comments_query = {
+	"INSERT INTO feedback.feedback_comments (tenant_id, feedback_id, comment)"
+	" SELECT $1, f.id, f.comment FROM feedback.feedback f"
+	"  WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.comment IS NOT NULL",
 	1, {UUIDOID}
 };
 
@@ -618,9 +643,9 @@ static FbQuery rebuild_counts_query = {
 
 PG_FUNCTION_INFO_V1(feedback_verify_review_groups);
 /*
- * verify_review_groups(tenant_id): recompute the tenant's groups and
- * bucket counts from its feedback and return every difference from the
- * maintained state ([] when they agree).
+ * verify_review_groups(tenant_id): recompute the tenant's groups, bucket
+ * counts and search comments from its feedback and return every
+ * difference from the maintained state ([] when they agree).
  */
 Datum
 feedback_verify_review_groups(PG_FUNCTION_ARGS)
@@ -635,8 +660,8 @@ feedback_verify_review_groups(PG_FUNCTION_ARGS)
 
 PG_FUNCTION_INFO_V1(feedback_rebuild_review_groups);
 /*
- * rebuild_review_groups(tenant_id): replace the tenant's groups and counts
- * by their recomputation; returns the number of groups.
+ * rebuild_review_groups(tenant_id): replace the tenant's groups, counts and
+ * search comments by their recomputation; returns the number of groups.
  */
 Datum
 feedback_rebuild_review_groups(PG_FUNCTION_ARGS)
@@ -651,6 +676,8 @@ feedback_rebuild_review_groups(PG_FUNCTION_ARGS)
 	fb_exec(&clear_counts_query, &tenant, NULL, 0);
 	groups = fb_exec(&rebuild_groups_query, &tenant, NULL, 0);
 	fb_exec(&rebuild_counts_query, &tenant, NULL, 0);
+	fb_exec(&clear_comments_query, &tenant, NULL, 0);
+	fb_exec(&rebuild_comments_query, &tenant, NULL, 0);
 	SPI_finish();
 	PG_RETURN_INT64(groups);
 }

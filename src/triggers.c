@@ -373,6 +373,8 @@ feedback_after_change(PG_FUNCTION_ARGS)
 	fb_connect();
 	feedback_keep_review_group(tenant, inserted ? NULL : trigdata->tg_trigtuple,
 							   deleted ? NULL : row, desc);
+	feedback_keep_search_comment(tenant, inserted ? NULL : trigdata->tg_trigtuple,
+								 deleted ? NULL : row, desc);
 	if (!deleted && !fb_tuple_value(row, desc, "client_feedback_id").isnull &&
 		(inserted || !SameColumn(trigdata->tg_trigtuple, row, desc, "client_feedback_id")))
 		feedback_bind_client_key(tenant, fb_tuple_value(row, desc, "user_id").value,

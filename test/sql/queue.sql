@@ -197,6 +197,37 @@ SET feedback.user_id = :bob;
 SELECT feedback.grouped_by_conversation(:t);
 \echo :LAST_ERROR_SQLSTATE
 
+-- The search reads a copy of each comment the trigger keeps: a direct UPDATE
+-- of the comment moves it, clearing the comment or deleting the feedback
+-- drops it, and a change of anything else leaves the copy as it was.
+SET feedback.user_id = :bob;
+SELECT feedback.submit(:t, 'a0000000-0000-0000-0000-000000000031', 'negative', 'an outdated price list')
+       ->> 'id' AS searched \gset
+RESET feedback.user_id;
+SELECT xmin AS copy_version FROM feedback.feedback_comments WHERE tenant_id = :t AND feedback_id = :'searched' \gset
+UPDATE feedback.feedback SET rating = 'positive' WHERE tenant_id = :t AND id = :'searched';
+SELECT xmin = :'copy_version' AS copy_untouched_by_rating
+  FROM feedback.feedback_comments WHERE tenant_id = :t AND feedback_id = :'searched';
+SET feedback.user_id = :rita;
+SELECT s AS search, conversation, items
+  FROM unnest(ARRAY['outdated price', 'fresh price']) AS s,
+       LATERAL page(feedback.grouped_by_conversation(:t, search => s)) ORDER BY 1;
+UPDATE feedback.feedback SET comment = 'a fresh price list' WHERE tenant_id = :t AND id = :'searched';
+SELECT s AS search, conversation, items
+  FROM unnest(ARRAY['outdated price', 'fresh price']) AS s,
+       LATERAL page(feedback.grouped_by_conversation(:t, search => s)) ORDER BY 1;
+UPDATE feedback.feedback SET comment = NULL WHERE tenant_id = :t AND id = :'searched';
+SELECT count(*) AS copies_after_clearing FROM feedback.feedback_comments WHERE tenant_id = :t AND feedback_id = :'searched';
+UPDATE feedback.feedback SET comment = 'price list again' WHERE tenant_id = :t AND id = :'searched';
+DELETE FROM feedback.feedback WHERE tenant_id = :t AND id = :'searched';
+SELECT count(*) AS copies_after_deleting FROM feedback.feedback_comments WHERE tenant_id = :t AND feedback_id = :'searched';
+-- a copy that drifted (written by hand) is shown by verify and mended by rebuild
+UPDATE feedback.feedback_comments SET comment = 'drifted' WHERE tenant_id = :t
+   AND feedback_id = (SELECT min(feedback_id::text)::uuid FROM feedback.feedback_comments WHERE tenant_id = :t);
+SELECT d->>'kind' AS kind, d->>'maintained' AS maintained, d->>'recomputed' IS NOT NULL AS recomputed
+  FROM jsonb_array_elements(feedback.verify_review_groups(:t)) AS d;
+SELECT feedback.rebuild_review_groups(:t) > 0 AS rebuilt;
+
 -- The maintained state equals its recomputation.
 SELECT feedback.verify_review_groups(:t) AS differences, feedback.verify_review_groups(:other) AS other;
 

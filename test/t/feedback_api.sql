@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION feedback CASCADE;
 \ir helpers/distribute.psql
-SELECT plan(61);
+SELECT plan(62);
 
 \set t '''7e000000-0000-0000-0000-000000000001'''
 \set other '''7e000000-0000-0000-0000-000000000002'''
@@ -172,6 +172,20 @@ SELECT throws_ok(format('SELECT feedback.patch(%L, %L, %L)', :t, :'alices', '{"c
 SELECT throws_ok(format('SELECT feedback.delete(%L, %L)', :t, :'alices'), '42501', NULL,
                  'nor delete it: 42501');
 SELECT is((SELECT comment FROM feedback.feedback WHERE id = :'alices'), NULL, 'refused patches wrote nothing');
+
+-- A resubmission (rating, comment, reasons) and a review change no column
+-- that an index of feedback.feedback holds: both are HOT updates, which
+-- write no index entry.  (On a Citus cluster the rows are in the shards.)
+SELECT pg_stat_get_xact_tuples_updated('feedback.feedback'::regclass) AS updated,
+       pg_stat_get_xact_tuples_hot_updated('feedback.feedback'::regclass) AS hot \gset
+SET LOCAL feedback.user_id = :alice;
+SELECT feedback.submit(:t, :answer, 'negative', 'a HOT resubmission', ARRAY['outdated']) IS NOT NULL AS resubmitted \gset
+SET LOCAL feedback.user_id = :rita;
+SELECT feedback.set_status(:t, :'alices', 'reviewed') IS NOT NULL AS reviewed \gset
+SELECT CASE WHEN :'citus'::boolean THEN skip('on a Citus cluster the rows are updated in the shards')
+       ELSE is(ARRAY[pg_stat_get_xact_tuples_updated('feedback.feedback'::regclass) - :updated,
+                     pg_stat_get_xact_tuples_hot_updated('feedback.feedback'::regclass) - :hot],
+               ARRAY[2, 2]::bigint[], 'a resubmission and a review are HOT updates') END;
 
 SELECT * FROM finish();
 ROLLBACK;
