@@ -29,13 +29,13 @@ SELECT throws_ok('SELECT feedback.distribute()', '55000',
                  'feedback.settings is already distributed another way (not by hash)',
                  'a table distributed another way: 55000');
 ROLLBACK TO otherwise;
-SELECT is(feedback.distribute(4)->>'tables_distributed_now', '12', 'a populated database: twelve tables distributed');
+SELECT is(feedback.distribute(4)->>'tables_distributed_now', '13', 'a populated database: thirteen tables distributed');
 SELECT results_eq(
     $$SELECT logicalrelid::text, partmethod::text,
              coalesce(column_to_column_name(logicalrelid, partkey), '') FROM pg_dist_partition
        WHERE logicalrelid::text LIKE 'feedback.%' ORDER BY 1$$,
     $$VALUES ('feedback.client_keys', 'h', 'tenant_id'), ('feedback.conversations', 'h', 'tenant_id'),
-             ('feedback.feedback', 'h', 'tenant_id'),
+             ('feedback.feedback', 'h', 'tenant_id'), ('feedback.feedback_comments', 'h', 'tenant_id'),
              ('feedback.golden_example', 'h', 'tenant_id'), ('feedback.memberships', 'h', 'tenant_id'),
              ('feedback.messages', 'h', 'tenant_id'), ('feedback.review_group_counts', 'h', 'tenant_id'),
              ('feedback.review_groups', 'h', 'tenant_id'), ('feedback.settings', 'h', 'tenant_id'),
