@@ -964,15 +964,32 @@ Reviewer. Newest first, paged: {count, next, previous, results}; next and
 previous are links ?tenant_id=...&cursor=...; a cursor overrides the other
 arguments.$$;
 
-CREATE FUNCTION feedback.export_golden_examples(tenant_id uuid) RETURNS SETOF jsonb
+CREATE FUNCTION feedback.export_golden_examples(tenant_id uuid, context_turns integer DEFAULT 0,
+        system_prompt text DEFAULT NULL) RETURNS SETOF jsonb
     AS 'MODULE_PATHNAME', 'feedback_export_golden_examples'
     LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION feedback.export_golden_examples(uuid) IS
-$$Export active golden examples for fine-tuning
+COMMENT ON FUNCTION feedback.export_golden_examples(uuid, integer, text) IS
+$$Export active golden examples for chat fine-tuning
 
-Reviewer. One chat fine-tuning line per active example:
-{"messages": [{"role": "user", ...}, {"role": "assistant", ...}]}, ready for
-COPY (SELECT ...) TO STDOUT.$$;
+Reviewer. One line per answer with an active example (its latest):
+{"messages": [system?, ...context, {"role": "user", ...}, {"role":
+"assistant", ...}]}; context_turns (0..50): the messages of the
+conversation before the question; system_prompt: a first system message.
+Ready for COPY (SELECT ...) TO STDOUT.$$;
+
+CREATE FUNCTION feedback.export_preference_pairs(tenant_id uuid, format text DEFAULT 'openai',
+        context_turns integer DEFAULT 0, system_prompt text DEFAULT NULL) RETURNS SETOF jsonb
+    AS 'MODULE_PATHNAME', 'feedback_export_preference_pairs'
+    LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION feedback.export_preference_pairs(uuid, text, integer, text) IS
+$$Export reviewers' corrections as preference pairs for DPO-style training
+
+Reviewer. One line per answer with an active negative example (its latest
+correction): the correction preferred over the answer. format openai:
+{"input": {"messages": [...]}, "preferred_output": [...],
+"non_preferred_output": [...]}; trl: {"prompt": [...], "chosen": [...],
+"rejected": [...]}. context_turns and system_prompt as for
+export_golden_examples.$$;
 
 ------------------------------------------------------------------------------
 -- Triggers of feedback.feedback: transitions, history, golden examples, events

@@ -243,13 +243,13 @@ extern void feedback_require_conversation(Datum tenant_id, Datum conversation_id
 
 /*
  * The question an answer (alias am, of the tenant $1) replies to: its
- * reply_to, else the latest user message of the conversation before it.
- * One column, content.  The tenant is the parameter, not am.tenant_id:
- * Citus routes a correlated subquery to one shard only when it names the
- * tenant itself.
+ * reply_to, else the latest user message of the conversation before it,
+ * as the columns named (of alias m).  The tenant is the parameter, not
+ * am.tenant_id: Citus routes a correlated subquery to one shard only when
+ * it names the tenant itself.
  */
-#define PROMPT_OF_ANSWER \
-	"SELECT m.content FROM feedback.messages m" \
+#define PROMPT_MESSAGE_OF_ANSWER(columns) \
+	"SELECT " columns " FROM feedback.messages m" \
 	" WHERE m.tenant_id OPERATOR(pg_catalog.=) $1" \
 	"   AND m.conversation_id OPERATOR(pg_catalog.=) am.conversation_id" \
 	"   AND m.role OPERATOR(pg_catalog.=) 'user'" \
@@ -258,6 +258,9 @@ extern void feedback_require_conversation(Datum tenant_id, Datum conversation_id
 	"             AND m.id OPERATOR(pg_catalog.<>) am.id" \
 	"            ELSE m.id OPERATOR(pg_catalog.=) am.reply_to END" \
 	" ORDER BY m.created_at DESC, m.id DESC LIMIT 1"
+
+/* The text of that question. */
+#define PROMPT_OF_ANSWER PROMPT_MESSAGE_OF_ANSWER("m.content")
 
 /*
  * object.c: the feedback object.  FEEDBACK_SELECT is the select list and

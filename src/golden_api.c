@@ -2,8 +2,10 @@
  *
  * golden_api.c
  *	  The golden examples API: add_golden_example (a manual example),
- *	  golden_examples (a page of them) and export_golden_examples (the
- *	  fine-tuning lines).  The examples made from feedback are kept by the
+ *	  golden_examples (a page of them), export_golden_examples (the chat
+ *	  fine-tuning lines, each answer in its conversation) and
+ *	  export_preference_pairs (reviewers' corrections as preference data for
+ *	  DPO-style training, in OpenAI's or TRL's format).  The examples made from feedback are kept by the
  *	  feedback trigger (golden.c).
  *
  * src/golden_api.c
@@ -14,6 +16,8 @@
 
 #include "access/xact.h"
 #include "catalog/pg_type_d.h"
+#include "mb/pg_wchar.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -93,19 +97,45 @@ static FbQuery examples_count_query = {
 	2, {UUIDOID, BOOLOID}
 };
 
+/* The most messages of context an export line may carry. */
+#define CONTEXT_TURNS_MAX	50
+
+/* The longest system prompt, in characters. */
+#define SYSTEM_PROMPT_MAX_CHARS 32000
+
 /*
- * The lines of the export: per answer, its most recently approved or added
- * active example (a model is never taught two answers to one prompt from
- * the same source answer), oldest first.
+ * The lines of an export: $1 tenant, $2 messages of context, $3 true for
+ * preference pairs (only active negative examples, a reviewer's correction
+ * of an answer, and of an answer to a question: both tools want the
+ * prompt to end with the user's turn).  Per answer its most recently approved or
+ * added active example (a model is never taught two answers to one prompt
+ * from the same source answer), oldest first, with the $2 messages of its
+ * conversation before its question (before the answer when no question
+ * precedes it), oldest first, as two arrays: roles and contents.
  */
 static FbQuery export_query = {
-	"SELECT e.prompt, e.golden_response FROM ("
-	"  SELECT DISTINCT ON (g.message_id) g.prompt, g.golden_response, g.created_at, g.id"
+	"SELECT e.prompt, e.golden_response, e.original_response, x.roles, x.contents FROM ("
+	"  SELECT DISTINCT ON (g.message_id) g.message_id, g.prompt, g.golden_response,"
+	"         g.original_response, g.created_at, g.id"
 	"    FROM feedback.golden_example g"
 	"   WHERE g.tenant_id OPERATOR(pg_catalog.=) $1 AND g.is_active"
+	"     AND (NOT $3 OR (g.source_type OPERATOR(pg_catalog.=) 'negative' AND g.prompt IS NOT NULL))"
 	"   ORDER BY g.message_id, g.updated_at DESC, g.id DESC) e"
+	"  LEFT JOIN LATERAL ("
+	"    SELECT pg_catalog.array_agg(c.role ORDER BY c.created_at, c.id) AS roles,"
+	"           pg_catalog.array_agg(c.content ORDER BY c.created_at, c.id) AS contents"
+	"      FROM (SELECT m.role, m.content, m.created_at, m.id"
+	"              FROM feedback.messages am"
+	"              LEFT JOIN LATERAL (" PROMPT_MESSAGE_OF_ANSWER("m.created_at, m.id") ") q ON true"
+	"              JOIN feedback.messages m ON m.tenant_id OPERATOR(pg_catalog.=) $1"
+	"               AND m.conversation_id OPERATOR(pg_catalog.=) am.conversation_id"
+	"               AND (m.created_at, m.id) OPERATOR(pg_catalog.<)"
+	"                   (COALESCE(q.created_at, am.created_at), COALESCE(q.id, am.id))"
+	"             WHERE am.tenant_id OPERATOR(pg_catalog.=) $1"
+	"               AND am.id OPERATOR(pg_catalog.=) e.message_id"
+	"             ORDER BY m.created_at DESC, m.id DESC LIMIT $2) c) x ON true"
 	" ORDER BY e.created_at, e.id",
-	1, {UUIDOID}
+	3, {UUIDOID, INT4OID, BOOLOID}
 };
 
 /*
@@ -271,52 +301,153 @@ feedback_golden_examples(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(fb_finish_jsonb(fb_json_end(&state)));
 }
 
+/* What an export writes per answer. */
+typedef enum ExportFormat
+{
+	EXPORT_CHAT,				/* {"messages": [..., assistant]} */
+	EXPORT_OPENAI_PAIR,			/* OpenAI's preference fine-tuning */
+	EXPORT_TRL_PAIR				/* TRL's conversational preference format */
+} ExportFormat;
+
 /*
- * One chat fine-tuning line: {"messages": [{"role": "user", "content":
- * prompt}, {"role": "assistant", "content": golden}]}.
+ * Push one chat message {"role": role, "content": content} into an open
+ * array.
+ */
+static void
+PushMessage(JsonbParseState **state, const char *role, const char *content)
+{
+	fb_json_begin(state);
+	fb_json_text(state, "role", role);
+	fb_json_text(state, "content", content);
+	pushJsonbValue(state, WJB_END_OBJECT, NULL);
+}
+
+/*
+ * Push key: [{"role": "assistant", "content": content}] into an open
+ * object.
+ */
+static void
+PushAnswer(JsonbParseState **state, const char *key, const char *content)
+{
+	fb_json_key(state, key);
+	pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+	PushMessage(state, "assistant", content);
+	pushJsonbValue(state, WJB_END_ARRAY, NULL);
+}
+
+/*
+ * Push the messages that lead to the answer of export row `row` into an
+ * open array: the system prompt (when given), the context, the question
+ * (none when the answer answers none: a null content is no message).
+ */
+static void
+PushPromptMessages(JsonbParseState **state, int row, const char *system_prompt)
+{
+	FbValue		roles = fb_get_val(row, "roles");
+	FbValue		contents = fb_get_val(row, "contents");
+
+	if (system_prompt != NULL)
+		PushMessage(state, "system", system_prompt);
+	if (!roles.isnull && !contents.isnull)
+	{
+		Datum	   *role_elems;
+		Datum	   *content_elems;
+		bool	   *role_nulls;
+		bool	   *content_nulls;
+		int			n;
+		int			i;
+
+		deconstruct_array(DatumGetArrayTypeP(roles.value), TEXTOID, -1, false, TYPALIGN_INT,
+						  &role_elems, &role_nulls, &n);
+		deconstruct_array(DatumGetArrayTypeP(contents.value), TEXTOID, -1, false, TYPALIGN_INT,
+						  &content_elems, &content_nulls, &n);
+		for (i = 0; i < n; i++)
+			PushMessage(state, TextDatumGetCString(role_elems[i]),
+						content_nulls[i] ? NULL : TextDatumGetCString(content_elems[i]));
+	}
+	if (!fb_get_val(row, "prompt").isnull)
+		PushMessage(state, "user", fb_get_text(row, "prompt"));
+}
+
+/*
+ * The line of export row `row` in a format.
  */
 static Jsonb *
-FineTuningLine(const char *prompt, const char *golden)
+ExportLine(int row, ExportFormat format, const char *system_prompt)
 {
 	JsonbParseState *state = NULL;
+	const char *golden = fb_get_text(row, "golden_response");
 
 	fb_json_begin(&state);
-	fb_json_key(&state, "messages");
+	if (format == EXPORT_OPENAI_PAIR)
+	{
+		fb_json_key(&state, "input");
+		fb_json_begin(&state);
+	}
+	fb_json_key(&state, format == EXPORT_TRL_PAIR ? "prompt" : "messages");
 	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
-	fb_json_begin(&state);
-	fb_json_text(&state, "role", "user");
-	fb_json_text(&state, "content", prompt);
-	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	fb_json_begin(&state);
-	fb_json_text(&state, "role", "assistant");
-	fb_json_text(&state, "content", golden);
-	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	PushPromptMessages(&state, row, system_prompt);
+	if (format == EXPORT_CHAT)
+		PushMessage(&state, "assistant", golden);
 	pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	if (format == EXPORT_OPENAI_PAIR)
+	{
+		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+		PushAnswer(&state, "preferred_output", golden);
+		PushAnswer(&state, "non_preferred_output", fb_get_text(row, "original_response"));
+	}
+	else if (format == EXPORT_TRL_PAIR)
+	{
+		PushAnswer(&state, "chosen", golden);
+		PushAnswer(&state, "rejected", fb_get_text(row, "original_response"));
+	}
 	return fb_json_end(&state);
 }
 
-PG_FUNCTION_INFO_V1(feedback_export_golden_examples);
 /*
- * export_golden_examples(tenant_id): one fine-tuning line per active
- * example, oldest first, read through a cursor so the export of a large
- * tenant does not hold all rows at once.
+ * The export of a set-returning function called name: the caller (a
+ * reviewer of tenant argument 0) and the arguments context_turns and
+ * system_prompt at context_arg and context_arg + 1 are checked, then the
+ * lines are read through a cursor, a batch at a time, so that memory stays
+ * flat however many there are.
  */
-Datum
-feedback_export_golden_examples(PG_FUNCTION_ARGS)
+static Datum
+Export(FunctionCallInfo fcinfo, const char *name, ExportFormat format, int context_arg)
 {
 	FeedbackCaller caller;
 	FbJsonbSet	set;
 	MemoryContext batch;
 	MemoryContext old;
 	Portal		cursor;
-	char		nulls[1] = {' '};
+	int32		context_turns;
+	char	   *system_prompt = NULL;
 
-	fb_jsonb_set_begin(fcinfo, "export_golden_examples", &set);
+	fb_jsonb_set_begin(fcinfo, name, &set);
+	fb_require_arg(fcinfo, context_arg, "context_turns");
+	context_turns = PG_GETARG_INT32(context_arg);
+	if (context_turns < 0 || context_turns > CONTEXT_TURNS_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("context_turns must be between 0 and %d, not %d", CONTEXT_TURNS_MAX, context_turns),
+				 errhint("It counts the messages before each question, user and assistant alike.")));
+	if (!PG_ARGISNULL(context_arg + 1))
+	{
+		system_prompt = text_to_cstring(PG_GETARG_TEXT_PP(context_arg + 1));
+		if (pg_mbstrlen(system_prompt) > SYSTEM_PROMPT_MAX_CHARS)
+			ereport(ERROR,
+					(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+					 errmsg("system_prompt has %d characters; at most %d are allowed",
+							pg_mbstrlen(system_prompt), SYSTEM_PROMPT_MAX_CHARS)));
+		if (system_prompt[0] == '\0')
+			system_prompt = NULL;
+	}
 	fb_connect();
 	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_REVIEWER);
 	batch = AllocSetContextCreate(CurrentMemoryContext, "export batch", ALLOCSET_DEFAULT_SIZES);
-	cursor = SPI_cursor_open(NULL, fb_prepare(&export_query), (Datum[]) {PG_GETARG_DATUM(0)},
-							 nulls, true);
+	cursor = SPI_cursor_open(NULL, fb_prepare(&export_query),
+							 (Datum[]) {PG_GETARG_DATUM(0), Int32GetDatum(context_turns),
+								 BoolGetDatum(format != EXPORT_CHAT)},
+							 NULL, true);
 	for (;;)
 	{
 		uint64		i;
@@ -326,8 +457,7 @@ feedback_export_golden_examples(PG_FUNCTION_ARGS)
 			break;
 		old = MemoryContextSwitchTo(batch);
 		for (i = 0; i < SPI_processed; i++)
-			fb_jsonb_set_put(&set, FineTuningLine(fb_get_text(i, "prompt"),
-												  fb_get_text(i, "golden_response")));
+			fb_jsonb_set_put(&set, ExportLine((int) i, format, system_prompt));
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(batch);
 		SPI_freetuptable(SPI_tuptable);
@@ -335,4 +465,37 @@ feedback_export_golden_examples(PG_FUNCTION_ARGS)
 	SPI_cursor_close(cursor);
 	SPI_finish();
 	return fb_jsonb_set_end(&set);
+}
+
+PG_FUNCTION_INFO_V1(feedback_export_golden_examples);
+/*
+ * export_golden_examples(tenant_id, context_turns, system_prompt): one chat
+ * fine-tuning line per answer with an active example, oldest first.
+ */
+Datum
+feedback_export_golden_examples(PG_FUNCTION_ARGS)
+{
+	return Export(fcinfo, "export_golden_examples", EXPORT_CHAT, 1);
+}
+
+PG_FUNCTION_INFO_V1(feedback_export_preference_pairs);
+/*
+ * export_preference_pairs(tenant_id, format, context_turns, system_prompt):
+ * one preference pair per answer a reviewer corrected (the correction
+ * preferred over the answer), oldest first, in OpenAI's or TRL's format.
+ */
+Datum
+feedback_export_preference_pairs(PG_FUNCTION_ARGS)
+{
+	char	   *format;
+
+	fb_require_arg(fcinfo, 1, "format");
+	format = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	if (strcmp(format, "openai") != 0 && strcmp(format, "trl") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("format must be openai or trl, not \"%s\"", fb_quotable(format)),
+				 errhint("openai writes OpenAI's preference fine-tuning lines, trl the conversational preference format of Hugging Face TRL.")));
+	return Export(fcinfo, "export_preference_pairs",
+				  strcmp(format, "openai") == 0 ? EXPORT_OPENAI_PAIR : EXPORT_TRL_PAIR, 2);
 }

@@ -34,7 +34,8 @@ static const char *const api_functions[] = {
 	"whoami", "submit", "put_conversation_feedback", "get", "for_message",
 	"thread_reactions", "patch", "delete", "set_status", "history", "update",
 	"grouped_by_conversation", "configure", "settings", "add_golden_example",
-	"golden_examples", "export_golden_examples", "stats", "verify_stats", NULL
+	"golden_examples", "export_golden_examples", "export_preference_pairs", "stats",
+	"verify_stats", NULL
 };
 
 /* The ingest API, for the chat application's trusted backend. */

@@ -95,6 +95,31 @@ check_stats() {	# tenant, when
 progress "checking the analytics counters of the ${SIZES[2]}-conversation tenant against a recomputation"
 check_stats "$LARGE" loaded
 
+# Training data: the middle tenant's conversations get four earlier messages
+# each (two turns before the question) and every answer an active corrected
+# example, so that each export writes one line per conversation with four
+# messages of context.
+MID=${TENANTS[1]}
+progress "training data: ${SIZES[1]} examples with four messages of context each"
+sql -v tenant="$MID" >/dev/null <<'SQL'
+INSERT INTO feedback.messages (tenant_id, id, conversation_id, role, content, created_at, updated_at)
+SELECT :'tenant', format('a%s-0000-4000-8000-%s', 3000000 + k, lpad(c.i::text, 12, '0'))::uuid, c.id,
+       CASE k % 2 WHEN 1 THEN 'user' ELSE 'assistant' END,
+       format('Earlier message %s of conversation %s', k, c.i),
+       c.created_at - (5 - k) * interval '1 ms', c.created_at
+  FROM (SELECT id, created_at, substr(id::text, 25)::bigint AS i FROM feedback.conversations
+         WHERE tenant_id = :'tenant') c, generate_series(1, 4) AS k;
+INSERT INTO feedback.golden_example (tenant_id, id, conversation_id, message_id, source_type, approval_type,
+                                     prompt, original_response, golden_response, is_active, created_at, updated_at)
+SELECT m.tenant_id, gen_random_uuid(), m.conversation_id, m.id, 'negative', 'manual',
+       'Question ' || substr(m.id::text, 25)::bigint, m.content, 'A better answer, ' || m.content, true,
+       m.created_at, m.created_at
+  FROM feedback.messages m
+ WHERE m.tenant_id = :'tenant' AND m.id::text LIKE 'a2000000-%';
+ANALYZE feedback.messages;
+ANALYZE feedback.golden_example;
+SQL
+
 # ---- scripts --------------------------------------------------------------
 n_small=${SIZES[0]}
 answer="format('a2000000-0000-4000-8000-%s', lpad(:i::text, 12, '0'))::uuid"
@@ -158,6 +183,9 @@ r AS (
    WHERE f.rating = 'negative' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10)
 SELECT length(jsonb_build_object('buckets', (SELECT jsonb_agg(b ORDER BY b.start) FROM b),
                                  'top_negative_reasons', (SELECT jsonb_agg(r) FROM r))::text);"
+page_script export0 "SELECT count(*) FROM feedback.export_golden_examples('$MID');"
+page_script export4 "SELECT count(*) FROM feedback.export_golden_examples('$MID', 4);"
+page_script pairs4 "SELECT count(*) FROM feedback.export_preference_pairs('$MID', 'openai', 4);"
 page_script deep "SELECT length(feedback.grouped_by_conversation('$LARGE', \"offset\" => 50000)::text);"
 # The page a reviewer reaches by following next 500 times from the first
 # page (100 groups each): keyset paging, so as cheap as the first page.
@@ -232,6 +260,10 @@ for r in $(seq 1 "$ROUNDS"); do
 	round cursor 1 "$REVIEWER" -t 50
 	round to_review 1 "$REVIEWER" -t 50
 	round search 1 "$REVIEWER" -t 50
+	progress "round $r/$ROUNDS: exports of ${SIZES[1]} examples, without and with four messages of context"
+	round export0 1 "$REVIEWER" -t 1
+	round export4 1 "$REVIEWER" -t 1
+	round pairs4 1 "$REVIEWER" -t 1
 done
 
 check_stats "$SMALL" final
@@ -248,6 +280,18 @@ SQL
 )
 hwm0=$(cat "$WORK/hwm0")
 hwm1=$(cat "$WORK/hwm1")
+progress "peak backend memory of an export of ${SIZES[1]} lines with four messages of context"
+export_bytes=$(PGOPTIONS="-c feedback.user_id=$REVIEWER" psql -qXAt <<SQL
+SELECT pg_backend_pid() AS pid \gset
+\setenv BACKEND :pid
+\! grep VmHWM /proc/\$BACKEND/status | awk '{ print \$2 }' > $WORK/hwm2
+SELECT sum(length(line::text)) AS bytes FROM feedback.export_golden_examples('$MID', 4) AS line \gset
+\! grep VmHWM /proc/\$BACKEND/status | awk '{ print \$2 }' > $WORK/hwm3
+\echo :bytes
+SQL
+)
+hwm2=$(cat "$WORK/hwm2")
+hwm3=$(cat "$WORK/hwm3")
 
 # Where one call's time goes: 2000 calls at one client with
 # pg_stat_statements tracking nested statements too (a statement's time
@@ -306,6 +350,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 	echo "| to_review page, ${SIZES[2]} conversations (ms) | $(med to_review/1) | | |"
 	echo "| search page, ${SIZES[2]} conversations (ms) | $(med search/1) | | |"
 	echo "| peak backend memory, page of 1000 groups, ${SIZES[2]} conversations | +$(( (hwm1 - hwm0) / 1024 )) MB RSS ($memory bytes of JSON) | | |"
+	e0=$(med export0/1); e4=$(med export4/1)
+	echo "| export_golden_examples, ${SIZES[1]} lines, context_turns => 4 (ms) | $e4 | context_turns => 0: $e0 | $(ratio "$e4" "$e0") |"
+	echo "| export_preference_pairs 'openai', ${SIZES[1]} lines, context_turns => 4 (ms) | $(med pairs4/1) | | |"
+	echo "| peak backend memory, export of ${SIZES[1]} lines, context_turns => 4 | +$(( (hwm3 - hwm2) / 1024 )) MB RSS ($export_bytes bytes of JSON) | | |"
 } >"$WORK/table.md"
 
 for i in 0 1 2; do

@@ -338,6 +338,12 @@ SELECT feedback.golden_examples(:'ta', "limit" => 0);
 :st
 SELECT feedback.export_golden_examples(:'ta');
 SELECT feedback.export_golden_examples(:'tb');
+SELECT * FROM feedback.export_golden_examples(:'ta', context_turns => 3, system_prompt => 'Be brief.');
+SELECT * FROM feedback.export_preference_pairs(:'ta', 'openai', context_turns => 2);
+SELECT * FROM feedback.export_preference_pairs(:'ta', 'trl', context_turns => 50, system_prompt => 'Be exact.');
+SELECT * FROM feedback.export_preference_pairs(:'tb', 'trl');
+SELECT * FROM feedback.export_preference_pairs(:'ta', 'csv');
+:st
 SET feedback.user_id = :'alice';
 SELECT feedback.golden_examples(:'ta');
 :st

@@ -58,6 +58,7 @@ path_checks() {
 		"from $from, every client_feedback_id stored before stays bound to its feedback: after a new key, a late retry with it writes nothing"
 		"from $from, the feedback without a suggestion is the open enrichment work, the rest is completed"
 		"from $from, the analytics counters are built from the old rows: verify_stats finds no difference, stats counts every feedback"
+		"from $from, the exports of the old examples: a chat line per answer with an active example, a preference pair per corrected answer"
 	)
 }
 
@@ -728,6 +729,37 @@ SELECT format('SET feedback.user_id = %L', r.user_id),
 SQL
 }
 
+# The exports of the examples of the old version, as a reviewer of each
+# tenant: one chat line per answer with an active example, and one
+# preference pair per answer with an active correction (its latest
+# correction chosen).  Prints what differs.
+exports_of_old() {
+	q "$1" <<'SQL'
+SELECT 'no corrected example to export'
+ WHERE NOT EXISTS (SELECT FROM feedback.golden_example g WHERE g.is_active AND g.source_type = 'negative');
+SELECT format('SET feedback.user_id = %L', r.user_id),
+       format($$SELECT format('tenant %%s: %%s chat lines for %%s answers', %1$L, l, a)
+                  FROM (SELECT (SELECT count(*) FROM feedback.export_golden_examples(%1$L, 2)) AS l,
+                               (SELECT count(DISTINCT g.message_id) FROM feedback.golden_example g
+                                 WHERE g.tenant_id = %1$L AND g.is_active) AS a) x
+                 WHERE l <> a$$, t.tenant_id),
+       format($$SELECT format('tenant %%s: pairs choose %%s, the corrections are %%s', %1$L, p, e)
+                  FROM (SELECT (SELECT array_agg(c ORDER BY c)
+                                  FROM (SELECT line -> 'chosen' -> 0 ->> 'content' AS c
+                                          FROM feedback.export_preference_pairs(%1$L, 'trl') AS line) l) AS p,
+                               (SELECT array_agg(c ORDER BY c)
+                                  FROM (SELECT DISTINCT ON (g.message_id) g.golden_response AS c
+                                          FROM feedback.golden_example g
+                                         WHERE g.tenant_id = %1$L AND g.is_active AND g.source_type = 'negative'
+                                         ORDER BY g.message_id, g.updated_at DESC, g.id DESC) g) AS e) x
+                 WHERE p IS DISTINCT FROM e$$, t.tenant_id)
+  FROM (SELECT DISTINCT tenant_id FROM feedback.golden_example) t
+ CROSS JOIN LATERAL (SELECT m.user_id FROM feedback.memberships m
+                      WHERE m.tenant_id = t.tenant_id AND m.role <> 'member' ORDER BY m.user_id LIMIT 1) r
+\gexec
+SQL
+}
+
 # verify_review_groups of every tenant that is not [] (nothing when the
 # maintained review queue is exact).
 verify_groups() {
@@ -925,6 +957,10 @@ for script in $scripts; do
 	stats_built "$db" >"$d/stats" 2>&1
 	[ ! -s "$d/stats" ]
 	report $? "$d/stats"
+
+	exports_of_old "$db" >"$d/exports" 2>&1
+	[ ! -s "$d/exports" ]
+	report $? "$d/exports"
 
 	skip_to "$last" "not run"
 	psql -qX -c "DROP DATABASE IF EXISTS $db" >/dev/null

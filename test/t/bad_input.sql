@@ -42,6 +42,7 @@ fns AS (
        AND p.proname IN ('whoami', 'submit', 'put_conversation_feedback', 'get', 'for_message', 'thread_reactions',
                          'patch', 'delete', 'set_status', 'update', 'history', 'grouped_by_conversation', 'configure',
                          'settings', 'add_golden_example', 'golden_examples', 'export_golden_examples',
+                         'export_preference_pairs',
                          'stats', 'verify_stats',
                          'put_user', 'put_member', 'put_conversation', 'put_message', 'set_suggestion',
                          'remove_member', 'delete_conversation', 'delete_message', 'erase_user',
@@ -72,6 +73,8 @@ args AS (
                WHEN 'rating' THEN '''up'''
                WHEN 'bucket' THEN '''week'''
                WHEN 'group_by' THEN '''agent_name'''
+               WHEN 'format' THEN '''trl'''
+               WHEN 'context_turns' THEN '2'
                ELSE (SELECT COALESCE(s.value, '''00000000-0000-0000-0000-000000000000''') FROM sample s WHERE s.type = f.types[i]) END AS valid,
            i > f.pronargs - f.pronargdefaults AS optional
       FROM fns f, generate_series(1, f.pronargs) AS i),
@@ -95,6 +98,7 @@ SELECT format('SELECT feedback.%I(%s)', proname, with_null),
             WHEN proname = 'configure' AND name = 'reason_required' THEN '22023'
             WHEN proname = 'claim_suggestions' AND name IN ('limit', 'lease') THEN '22023'
             WHEN proname = 'stats' AND name = 'bucket' THEN '22023'
+            WHEN proname LIKE 'export\_%' AND name IN ('format', 'context_turns') THEN '22023'
             ELSE 'ok' END
   FROM calls
 UNION ALL
@@ -134,6 +138,14 @@ INSERT INTO corpus (call, expected) VALUES
  ($$SELECT feedback.submit('7e000000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-000000000002', comment => repeat('👍', 2000))$$, 'ok'),
  ($$SELECT feedback.submit('7e000000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-000000000002', comment => E'tab\there\r\nnew line\x01\x7f')$$, 'ok'),
  ($$SELECT feedback.submit('7e000000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-000000000002', comment => repeat('x', 10000000))$$, '22001'),
+ -- the exports' arguments
+ ($$SELECT feedback.export_golden_examples('7e000000-0000-0000-0000-000000000001', system_prompt => repeat('x', 10000000))$$, '22001'),
+ ($$SELECT feedback.export_preference_pairs('7e000000-0000-0000-0000-000000000001', system_prompt => repeat('👍', 32001))$$, '22001'),
+ ($$SELECT feedback.export_golden_examples('7e000000-0000-0000-0000-000000000001', 2147483647)$$, '22023'),
+ ($$SELECT feedback.export_golden_examples('7e000000-0000-0000-0000-000000000001', -2147483648)$$, '22023'),
+ ($$SELECT feedback.export_preference_pairs('7e000000-0000-0000-0000-000000000001', E'openai\n')$$, '22023'),
+ ($$SELECT feedback.export_preference_pairs('7e000000-0000-0000-0000-000000000001', repeat('x', 10000000))$$, '22023'),
+ ($$SELECT feedback.export_preference_pairs('7e000000-0000-0000-0000-000000000001', '')$$, '22023'),
  ($$SELECT feedback.submit('7e000000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-000000000002', 'up', reasons => ARRAY[repeat('r', 65)])$$, '22023'),
  ($$SELECT feedback.submit('7e000000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-000000000002', 'up', reasons => ARRAY[repeat('é', 64)])$$, 'ok'),
  ($$SELECT feedback.submit('7e000000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-000000000002', 'up', reasons => ARRAY['a', NULL])$$, '22023'),

@@ -5,7 +5,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION feedback CASCADE;
 \ir helpers/distribute.psql
-SELECT plan(178);
+SELECT plan(187);
 
 \set t '''7e000000-0000-0000-0000-000000000001'''
 \set t2 '''7e000000-0000-0000-0000-000000000002'''
@@ -74,8 +74,9 @@ INSERT INTO calls VALUES
  ('add_golden_example', 'feedback.add_golden_example(%1$L, ''a0000000-0000-0000-0000-000000000001'', ''25 dollars.'')', '42501', 'ok', 'ok', 15),
  ('golden_examples', 'feedback.golden_examples(%1$L)', '42501', 'ok', 'ok', 16),
  ('export_golden_examples', '(SELECT count(*) FROM feedback.export_golden_examples(%1$L))', '42501', 'ok', 'ok', 17),
- ('stats', 'feedback.stats(%1$L, now() - interval ''1 day'', now() + interval ''1 day'')', '42501', 'ok', 'ok', 18),
- ('verify_stats', 'feedback.verify_stats(%1$L)', '42501', 'ok', 'ok', 19);
+ ('export_preference_pairs', '(SELECT count(*) FROM feedback.export_preference_pairs(%1$L, ''trl'', 2))', '42501', 'ok', 'ok', 18),
+ ('stats', 'feedback.stats(%1$L, now() - interval ''1 day'', now() + interval ''1 day'')', '42501', 'ok', 'ok', 19),
+ ('verify_stats', 'feedback.verify_stats(%1$L)', '42501', 'ok', 'ok', 20);
 
 SELECT is(pg_temp.outcome(format('SELECT pg_catalog.set_config(''feedback.user_id'', %L, true),'
                                  ' pg_catalog.set_config(''feedback.impersonate_email'', %L, true), %s',
@@ -117,6 +118,8 @@ SELECT is(feedback.grouped_by_conversation(:t2)->'count', '1'::jsonb, 'the other
 SELECT coalesce(((SELECT count(*)::int FROM feedback.export_golden_examples(:t2)))::text, 'NULL') AS got \gset
 SELECT coalesce((0)::text, 'NULL') AS want \gset
 SELECT is(:'got'::text, :'want'::text, 'and no examples of tenant t');
+SELECT is((SELECT count(*)::int FROM feedback.export_preference_pairs(:t2, context_turns => 50)), 0,
+          'nor preference pairs');
 SELECT is((SELECT sum((b->>'feedback')::int)
              FROM jsonb_array_elements(feedback.stats(:t2, '2000-01-01', '2070-01-01', 'month')->'buckets') b),
           1::bigint, 'the other tenant''s stats count its own feedback only');
