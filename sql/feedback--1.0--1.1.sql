@@ -166,7 +166,7 @@ CREATE INDEX golden_example_message_idx ON feedback.golden_example (tenant_id, m
 
 -- Cursor paging: grouped_by_conversation and golden_examples take a cursor.
 -- The functions are made again, so the roles that called them need
--- grant_api again (see the README's Upgrading section).
+-- grant_api again (see Upgrading in docs/operations.md).
 DROP FUNCTION feedback.grouped_by_conversation(uuid, text, text, boolean, integer, integer);
 CREATE FUNCTION feedback.grouped_by_conversation(tenant_id uuid, status text DEFAULT NULL,
         search text DEFAULT NULL, include_archived boolean DEFAULT false,

@@ -1140,5 +1140,5 @@ GRANT EXECUTE ON FUNCTION
     feedback.status_summary(feedback.review_status)
 TO PUBLIC;
 -- The row-level security helpers are not PUBLIC: a reporting role granted
--- SELECT on the tables needs EXECUTE on them too (see the README), and the
+-- SELECT on the tables needs EXECUTE on them too (see docs/operations.md), and the
 -- API roles never get it.

@@ -11,7 +11,7 @@
 #     by feedback.distribute (test/t/helpers/distribute.psql does it when
 #     the database has Citus), against the same expected outputs;
 #   - the isolation specs, all on the cluster with workers but notify.spec,
-#     which runs on a single-node Citus database (README.md, "Scaling out",
+#     which runs on a single-node Citus database (docs/operations.md, "Scaling out",
 #     says why);
 #   - a check in the workers' logs that both workers stored feedback of the
 #     tests, and in every node's log that every statement of the extension
@@ -32,7 +32,7 @@ if [ ! -f "$("$PG_BIN/pg_config" --pkglibdir 2>/dev/null)/citus.so" ]; then
 fi
 harness_setup >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 # The workers' log lines name their database, for the check of where the
-# tests' feedback went.  Change data capture is on, as the README says to
+# tests' feedback went.  Change data capture is on, as docs/reference.md says to
 # run it: logical WAL, and the setting that makes Citus report the shards'
 # changes under their table's name.
 CITUS_CONF="log_line_prefix = '%m [%p] %q%d '
@@ -42,7 +42,7 @@ citus.enable_change_data_capture = on" citus_cluster_start ||
 cd "$TOP" || exit 1
 source "$TOP/test/suites.sh"
 
-# The isolation specs that cannot run on a cluster with workers (README.md,
+# The isolation specs that cannot run on a cluster with workers (docs/operations.md,
 # "Scaling out"): they run on a single-node Citus database instead.
 SINGLE_NODE_SPECS="notify"
 

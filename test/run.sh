@@ -3,8 +3,9 @@
 # and the isolation specs (test/specs) through `make installcheck`, the
 # pgTAP tests (test/t) through `make prove`, the dump, upgrade, fuzz and
 # soak tests, against a private throwaway cluster, then the same suites on
-# Citus where it is installed (test/citus.sh).  Ends with "N passed, M failed"; exits non-zero
-# on any failure.
+# Citus where it is installed (test/citus.sh).  One line per suite (see
+# test/suites.sh: the details of a failure under it), then "N passed, M
+# failed"; exits non-zero on any failure.
 
 source "$(dirname "$0")/harness.sh"
 set +e
@@ -26,17 +27,19 @@ run_installcheck
 
 run_tap_script "dump and restore" bash test/dump.sh
 run_tap_script "upgrade path" bash test/upgrade.sh
-run_tap_script "the README's enrichment worker" bash test/worker.sh
+run_tap_script "the reference's enrichment worker" bash test/worker.sh
+run_tap_script "docs/reference.md against the installed functions" bash test/reference.sh
+run_tap_script "the README's SQL, run top to bottom" bash test/doctest.sh
 
-echo "== fuzz (bounded: ${FUZZ_INPUTS:-20000} inputs)"
 psql -qX -c 'CREATE DATABASE feedback_fuzz' >/dev/null
 if psql -qXAt -v ON_ERROR_STOP=1 -v seed=0.42 -d feedback_fuzz -c "SET fuzz.inputs = ${FUZZ_INPUTS:-20000}" \
 	-f test/fuzz.sql >/tmp/feedback-fuzz.$$ 2>&1; then
 	passed=$((passed + 1))
-	echo "ok - $(grep -c . /tmp/feedback-fuzz.$$) outcome lines, no crash and no undocumented error"
+	echo "ok - fuzz (bounded: ${FUZZ_INPUTS:-20000} inputs): $(grep -c . /tmp/feedback-fuzz.$$) outcome lines, no crash and no undocumented error"
 else
 	failed=$((failed + 1))
-	cat /tmp/feedback-fuzz.$$
+	echo "not ok - fuzz (bounded: ${FUZZ_INPUTS:-20000} inputs)"
+	tail -n 40 /tmp/feedback-fuzz.$$ | sed 's/^/    /'
 fi
 
 run_prove
@@ -46,17 +49,24 @@ run_tap_script "soak and crash (short: ${SOAK_SECONDS:-6}s)" \
 	env SOAK_SECONDS="${SOAK_SECONDS:-6}" SOAK_CLIENTS="${SOAK_CLIENTS:-8}" bash test/soak.sh
 run_tap_script "self-test of the runners: each fails on a broken input" bash test/selftest.sh
 
-echo "== the suites on Citus (make test-citus)"
-bash test/citus.sh 2>&1 | tee /tmp/feedback-citus.$$
-if summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' /tmp/feedback-citus.$$ | tail -1) && [ -n "$summary" ]; then
-	passed=$((passed + ${summary%% passed*}))
+run_quiet /tmp/feedback-citus.$$ bash test/citus.sh
+if grep -q '^SKIPPED' /tmp/feedback-citus.$$; then
+	echo "ok - the suites on Citus (make test-citus): $(sed -n 's/^SKIPPED: //p' /tmp/feedback-citus.$$)"
+elif summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' /tmp/feedback-citus.$$ | tail -1) && [ -n "$summary" ]; then
+	citus_passed=${summary%% passed*}
 	summary=${summary#*, }
-	failed=$((failed + ${summary%% failed}))
+	citus_failed=${summary%% failed}
+	passed=$((passed + citus_passed))
+	failed=$((failed + citus_failed))
+	grep -E '^(    |not ok|#)' /tmp/feedback-citus.$$ >/tmp/feedback-citus-details.$$
+	suite_line "the suites on Citus (make test-citus)" "$citus_passed" "$citus_failed" /tmp/feedback-citus-details.$$
 else
 	failed=$((failed + 1))
+	tail -n 40 /tmp/feedback-citus.$$ >/tmp/feedback-citus-details.$$
+	suite_line "the suites on Citus (make test-citus): no summary" 0 1 /tmp/feedback-citus-details.$$
 fi
 
-rm -f /tmp/feedback-citus.$$ /tmp/feedback-fuzz.$$
+rm -f /tmp/feedback-citus.$$ /tmp/feedback-citus-details.$$ /tmp/feedback-fuzz.$$
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

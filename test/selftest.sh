@@ -14,8 +14,9 @@
 #   - fuzz (test/fuzz.sql): a review queue the triggers do not keep, calls
 #     that accept nothing, a parser that rejects the accepted words, an
 #     undocumented SQLSTATE;
-#   - test/dump.sh and test/upgrade.sh without a server;
-#   - test/worker.sh without a server, and with a README that lost its
+#   - test/dump.sh, test/upgrade.sh, test/reference.sh and test/doctest.sh
+#     without a server;
+#   - test/worker.sh without a server, and with a reference that lost its
 #     worker batch.
 # Prints TAP lines ("ok N - ..." / "not ok N - ...") and
 # "selftest: N checks, M failed"; exits non-zero on any failure.  Runs its
@@ -298,26 +299,26 @@ st_fails $? "$WORK/fuzz-internal.out" 'undocumented error XX000'
 st_report $? "the fuzz run fails on an undocumented SQLSTATE" "$WORK/fuzz-internal.out"
 
 ##############################################################################
-# dump and upgrade without a server
+# dump, upgrade, the reference's check and the README's without a server
 ##############################################################################
-for runner in dump upgrade; do
+for runner in dump upgrade reference doctest; do
 	PGHOST=/nonexistent bash "test/$runner.sh" >"$WORK/$runner.out" 2>&1
 	st_fails $? "$WORK/$runner.out" '^not ok [0-9]+ ' && ! grep -qE '^ok [0-9]+ ' "$WORK/$runner.out"
 	st_report $? "$runner.sh without a server exits non-zero with only \"not ok\" lines" "$WORK/$runner.out"
 done
 
 ##############################################################################
-# the README's worker: without a server, and with a README that lost it
+# the reference's worker: without a server, and with a reference that lost it
 ##############################################################################
 PGHOST=/nonexistent bash test/worker.sh >"$WORK/worker.out" 2>&1
 st_fails $? "$WORK/worker.out" '^not ok 2 ' '^not ok 3 ' '^not ok 4 '
 st_report $? "worker.sh without a server exits non-zero and fails every check that needs one" "$WORK/worker.out"
-mkdir -p "$WORK/no-worker/test"
+mkdir -p "$WORK/no-worker/test" "$WORK/no-worker/docs"
 cp test/worker.sh test/tap.sh "$WORK/no-worker/test/"
-grep -v 'the enrichment worker.s batch' README.md >"$WORK/no-worker/README.md"
+grep -v 'the enrichment worker.s batch' docs/reference.md >"$WORK/no-worker/docs/reference.md"
 bash "$WORK/no-worker/test/worker.sh" >"$WORK/no-worker.out" 2>&1
 st_fails $? "$WORK/no-worker.out" '^not ok 1 '
-st_report $? "worker.sh fails when the README has no worker batch" "$WORK/no-worker.out"
+st_report $? "worker.sh fails when the reference has no worker batch" "$WORK/no-worker.out"
 
 echo "1..$st_n"
 echo "selftest: $st_n checks, $st_failed failed"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# test/worker.sh -- the README's enrichment worker, run as the README shows
-# it: its batch (the SQL block after the marker "the enrichment worker's
-# batch") is read from README.md and run with psql, as the ingest role,
+# test/worker.sh -- the reference's enrichment worker, run as the reference
+# shows it: its batch (the SQL block after the marker "the enrichment
+# worker's batch") is read from docs/reference.md and run with psql, as the ingest role,
 # against a database with open work in two tenants.  Two batches at once
 # claim different feedback; batches run until the queue is empty complete
 # every feedback, with the suggestion the batch's rule gives.
@@ -18,12 +18,11 @@ cleanup() {
 	psql -qX -d postgres -c "DROP ROLE IF EXISTS feedback_test_worker" >/dev/null 2>&1
 	[ -n "$tmp" ] && rm -rf "$tmp"
 }
-trap cleanup EXIT
 
 cd "$(dirname "$0")/.." || exit 1
 
 plan \
-	"the README holds the worker's batch" \
+	"the reference holds the worker's batch" \
 	"two batches run at once, as the ingest role, and claim different feedback" \
 	"batches until the queue is empty complete every feedback once, with the batch's rule" \
 	"a batch on an empty queue claims nothing and fails nothing"
@@ -33,7 +32,7 @@ tmp="$(mktemp -d /tmp/feedback-worker.XXXXXX)" || exit 1
 awk '/<!-- the enrichment worker.s batch/ { found = 1; next }
      found && /^```sql/ { inside = 1; next }
      inside && /^```/ { exit }
-     inside { print }' README.md >"$tmp/worker.sql"
+     inside { print }' docs/reference.md >"$tmp/worker.sql"
 grep -q 'claim_suggestions' "$tmp/worker.sql" && grep -q 'set_suggestion' "$tmp/worker.sql"
 report $? "$tmp/worker.sql"
 
