@@ -5,8 +5,8 @@
  *	  golden_examples (a page of them), export_golden_examples (the chat
  *	  fine-tuning lines, each answer in its conversation) and
  *	  export_preference_pairs (reviewers' corrections as preference data for
- *	  DPO-style training, in OpenAI's or TRL's format).  The examples made from feedback are kept by the
- *	  feedback trigger (golden.c).
+ *	  DPO-style training, in OpenAI's or TRL's format).  The examples made
+ *	  from feedback are kept by the feedback trigger (golden.c).
  *
  * src/golden_api.c
  *
@@ -107,8 +107,8 @@ static FbQuery examples_count_query = {
  * The lines of an export: $1 tenant, $2 messages of context, $3 true for
  * preference pairs (only active negative examples, a reviewer's correction
  * of an answer, and of an answer to a question: both tools want the
- * prompt to end with the user's turn).  Per answer its most recently approved or
- * added active example (a model is never taught two answers to one prompt
+ * prompt to end with the user's turn).  Per answer its most recently
+ * approved or added active example (a model is never taught two answers to one prompt
  * from the same source answer), oldest first, with the $2 messages of its
  * conversation before its question (before the answer when no question
  * precedes it), oldest first, as two arrays: roles and contents.
@@ -345,6 +345,7 @@ PushPromptMessages(JsonbParseState **state, int row, const char *system_prompt)
 {
 	FbValue		roles = fb_get_val(row, "roles");
 	FbValue		contents = fb_get_val(row, "contents");
+	const char *question = fb_get_text(row, "prompt");
 
 	if (system_prompt != NULL)
 		PushMessage(state, "system", system_prompt);
@@ -365,8 +366,8 @@ PushPromptMessages(JsonbParseState **state, int row, const char *system_prompt)
 			PushMessage(state, TextDatumGetCString(role_elems[i]),
 						content_nulls[i] ? NULL : TextDatumGetCString(content_elems[i]));
 	}
-	if (!fb_get_val(row, "prompt").isnull)
-		PushMessage(state, "user", fb_get_text(row, "prompt"));
+	if (question != NULL)
+		PushMessage(state, "user", question);
 }
 
 /*
