@@ -12,7 +12,10 @@
 #     final error summary;
 #   - any memcheck error has a frame in the extension (its library or one of
 #     its source files).  Errors entirely inside the server are listed but
-#     not counted: PostgreSQL is not built for valgrind here.
+#     not counted: PostgreSQL is not built for valgrind here.  For the same
+#     reason test/valgrind.supp suppresses definedness checks while the
+#     server applies other backends' invalidation messages; the number
+#     suppressed is printed.
 # Ends with "N passed, M failed": the suites' tests and the checks above.
 #
 # Sourced (by test/selftest.sh), it only defines the vg_* functions.
@@ -110,6 +113,8 @@ vg_reports_check() {
 	' "${logs[@]}" >"$dir/counts.txt"
 	read -r errors total <"$dir/counts.txt"
 	echo "valgrind: $total error record(s) in all, $errors with a frame in the extension"
+	echo "valgrind: $(sed -nE 's/.*ERROR SUMMARY:.*\(suppressed: ([0-9]+) from.*/\1/p' "${logs[@]}" |
+		awk '{ n += $1 } END { print n + 0 }') suppressed by test/valgrind.supp (the server's invalidation processing)"
 	if [ "$total" -gt "$errors" ]; then
 		echo "valgrind: the server's own, by kind (PostgreSQL is not built for valgrind here):"
 		sort "$dir/theirs.txt" | uniq -c | sort -rn | head -8
@@ -186,6 +191,7 @@ max_parallel_workers_per_gather = 0
 jit = off
 CONF
 as_server_user "$VALGRIND" --trace-children=yes --leak-check=no --error-limit=no \
+	--suppressions="$TOP/test/valgrind.supp" \
 	--num-callers=50 --fullpath-after="$TOP/" --log-file="$REPORTS/vg.%p" \
 	"$PG_BIN/postgres" -D "$CLUSTER_DIR/data" >"$CLUSTER_DIR/server.log" 2>&1 &
 server=$!
