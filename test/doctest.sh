@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# test/doctest.sh -- the README runs as shown: every ```sql block of
-# README.md, in order, in one psql session against a fresh database, as a
-# reader pasting them would.  A statement ends at a line that ends with ";"
+# test/doctest.sh -- the documentation runs as shown: every ```sql block
+# of README.md and then of docs/*.md, in order, in one psql session against
+# a fresh database, as a reader pasting them would (the documents continue
+# the README's tutorial, on its dataset).  A statement ends at a line that ends with ";"
 # (a comment may follow it) or is a psql meta-command (\gset and the like
 # end the statement before them).  Each statement must succeed, unless the
 # line right under it says the error it shows:
@@ -16,15 +17,17 @@ set -uo pipefail
 source "$(dirname "$0")/tap.sh"
 tmp=
 db=feedback_doctest
-DOCS="${DOCTEST_FILES:-README.md}"
+# The roles the documents create: dropped before and after the run.
+ROLES="chat_backend, web_user, web_anon, authenticator, reporting, grafana"
 
 cleanup() {
 	psql -qX -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
-	psql -qX -d postgres -c "DROP ROLE IF EXISTS chat_backend, web_user, web_anon, authenticator" >/dev/null 2>&1
+	psql -qX -d postgres -c "DROP ROLE IF EXISTS $ROLES" >/dev/null 2>&1
 	[ -n "$tmp" ] && rm -rf "$tmp"
 }
 
 cd "$(dirname "$0")/.." || exit 1
+DOCS="${DOCTEST_FILES:-README.md $(echo docs/*.md)}"
 
 plan \
 	"the SQL blocks of $DOCS are found and run in a fresh database" \
@@ -67,7 +70,7 @@ awk -v dir="$tmp" '
 touch "$tmp/expected" "$tmp/doc.sql"
 
 psql -qX -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >"$tmp/setup" 2>&1 &&
-	psql -qX -d postgres -c "DROP ROLE IF EXISTS chat_backend, web_user, web_anon, authenticator" >>"$tmp/setup" 2>&1 &&
+	psql -qX -d postgres -c "DROP ROLE IF EXISTS $ROLES" >>"$tmp/setup" 2>&1 &&
 	[ "$(cat "$tmp/count")" -gt 0 ] &&
 	psql -X -At -d "$db" -v ON_ERROR_STOP=0 -f "$tmp/doc.sql" >"$tmp/log" 2>&1 &&
 	[ "$(grep -c '^@@ ' "$tmp/log")" -eq "$(cat "$tmp/count")" ]
