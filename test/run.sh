@@ -9,13 +9,24 @@
 
 source "$(dirname "$0")/harness.sh"
 set +e
+source "$TOP/test/suites.sh"
 
-harness_setup || exit 1
+# The build (warnings are errors) and the install, quiet unless they fail.
+if run_quiet /tmp/feedback-build.$$ harness_setup; then
+	passed=$((passed + 1))
+	echo "ok - feedback $(make -s -C "$TOP" print-version) builds with -Werror and installs"
+	rm -f /tmp/feedback-build.$$
+else
+	echo "not ok - the extension builds and installs"
+	tail -n 60 /tmp/feedback-build.$$ | sed 's/^/    /'
+	rm -f /tmp/feedback-build.$$
+	echo "$passed passed, 1 failed"
+	exit 1
+fi
 # wal_level = logical: test/t/changes.sql reads changes through logical slots
 CLUSTER_CONF="wal_level = logical" cluster_start || exit 1
 cd "$TOP"
 
-source "$TOP/test/suites.sh"
 if [ "$(psql -qXAt -c 'SHOW wal_level')" = logical ]; then
 	passed=$((passed + 1))
 	echo "ok - the private cluster runs with wal_level = logical: the change-stream checks run, not skip"
@@ -67,6 +78,5 @@ else
 fi
 
 rm -f /tmp/feedback-citus.$$ /tmp/feedback-citus-details.$$ /tmp/feedback-fuzz.$$
-echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
