@@ -83,6 +83,21 @@ COMMENT ON FUNCTION feedback.feedback_before_update() IS
 COMMENT ON FUNCTION feedback.feedback_after_change() IS
     'Trigger: keep the review queue and golden examples, NOTIFY feedback_events';
 
+-- whoami's comment states the precedence the code has always had: the JWT's
+-- sub claim first.
+COMMENT ON FUNCTION feedback.whoami(uuid) IS
+$$Show the user a call acts as in a tenant
+
+Resolves the acting user (the JWT's sub claim when PostgREST sent claims,
+else feedback.user_id) and any impersonation, and returns {tenant_id, user:
+{id, email}, role, impersonated_by}. 42501 when there is no acting user or
+it is not a member.$$;
+
+-- The type's comment is ASCII: an extension script is read in the
+-- database's encoding, and the emoji has no equivalent in some (EUC_JP).
+COMMENT ON TYPE feedback.rating IS
+    'A judgement of an answer: positive or negative (accepts thumbs_up, like, +1, true, the thumbs-up emoji U+1F44D and their opposites)';
+
 -- Identity: grant_api takes jwt_only (calls running as the role accept only
 -- a verified token).
 DROP FUNCTION feedback.grant_api(regrole);
@@ -286,6 +301,11 @@ CREATE UNIQUE INDEX stats_counts_key ON feedback.stats_counts
     (tenant_id, grain, bucket_start, agent_name, kind, source_surface, slot) NULLS NOT DISTINCT;
 COMMENT ON TABLE feedback.stats_counts IS
     'Feedback per bucket of time and group, by rating, status and reason, kept by triggers; summed over slots';
+-- No primary key (agent_name may be NULL): a publication of every table
+-- (FOR ALL TABLES, as Debezium makes by default) publishes this table too,
+-- and its updates need a replica identity, so the whole row is it.  It
+-- costs WAL only where wal_level is logical.
+ALTER TABLE feedback.stats_counts REPLICA IDENTITY FULL;
 
 CREATE FUNCTION feedback.stats(tenant_id uuid, "from" timestamptz, "to" timestamptz,
         bucket text DEFAULT 'day', group_by text DEFAULT NULL)

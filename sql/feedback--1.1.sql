@@ -28,8 +28,9 @@ CREATE TYPE feedback.rating (
     ALIGNMENT = char,
     STORAGE = plain
 );
+-- (comments are ASCII: the script is read in the database's encoding)
 COMMENT ON TYPE feedback.rating IS
-    'A judgement of an answer: positive or negative (accepts thumbs_up, like, +1, true, 👍 and their opposites)';
+    'A judgement of an answer: positive or negative (accepts thumbs_up, like, +1, true, the thumbs-up emoji U+1F44D and their opposites)';
 
 CREATE TYPE feedback.review_status;
 
@@ -474,6 +475,11 @@ CREATE UNIQUE INDEX stats_counts_key ON feedback.stats_counts
     (tenant_id, grain, bucket_start, agent_name, kind, source_surface, slot) NULLS NOT DISTINCT;
 COMMENT ON TABLE feedback.stats_counts IS
     'Feedback per bucket of time and group, by rating, status and reason, kept by triggers; summed over slots';
+-- No primary key (agent_name may be NULL): a publication of every table
+-- (FOR ALL TABLES, as Debezium makes by default) publishes this table too,
+-- and its updates need a replica identity, so the whole row is it.  It
+-- costs WAL only where wal_level is logical.
+ALTER TABLE feedback.stats_counts REPLICA IDENTITY FULL;
 
 SELECT pg_catalog.pg_extension_config_dump('feedback.users', '');
 SELECT pg_catalog.pg_extension_config_dump('feedback.memberships', '');
@@ -512,9 +518,10 @@ CREATE FUNCTION feedback.whoami(tenant_id uuid) RETURNS jsonb
 COMMENT ON FUNCTION feedback.whoami(uuid) IS
 $$Show the user a call acts as in a tenant
 
-Resolves the acting user (feedback.user_id, else the JWT sub claim) and any
-impersonation, and returns {tenant_id, user: {id, email}, role,
-impersonated_by}. 42501 when there is no acting user or it is not a member.$$;
+Resolves the acting user (the JWT's sub claim when PostgREST sent claims,
+else feedback.user_id) and any impersonation, and returns {tenant_id, user:
+{id, email}, role, impersonated_by}. 42501 when there is no acting user or
+it is not a member.$$;
 
 ------------------------------------------------------------------------------
 -- Ingest API (feedback.grant_ingest): for the trusted backend of the chat app

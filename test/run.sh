@@ -41,6 +41,7 @@ run_tap_script "upgrade path" bash test/upgrade.sh
 run_tap_script "the reference's enrichment worker" bash test/worker.sh
 run_tap_script "docs/reference.md against the installed functions" bash test/reference.sh
 run_tap_script "the SQL of the README and docs/, run top to bottom" bash test/doctest.sh
+run_tap_script "databases that are not UTF-8 (LATIN1, EUC_JP, SQL_ASCII)" bash test/encodings.sh
 
 psql -qX -c 'CREATE DATABASE feedback_fuzz' >/dev/null
 if psql -qXAt -v ON_ERROR_STOP=1 -v seed=0.42 -d feedback_fuzz -c "SET fuzz.inputs = ${FUZZ_INPUTS:-20000}" \

@@ -14,7 +14,7 @@
 #   - fuzz (test/fuzz.sql): a review queue the triggers do not keep, calls
 #     that accept nothing, a parser that rejects the accepted words, an
 #     undocumented SQLSTATE;
-#   - test/dump.sh, test/upgrade.sh, test/reference.sh and test/doctest.sh
+#   - test/dump.sh, test/upgrade.sh, test/reference.sh, test/doctest.sh and test/encodings.sh
 #     without a server;
 #   - test/worker.sh without a server, and with a reference that lost its
 #     worker batch.
@@ -299,9 +299,9 @@ st_fails $? "$WORK/fuzz-internal.out" 'undocumented error XX000'
 st_report $? "the fuzz run fails on an undocumented SQLSTATE" "$WORK/fuzz-internal.out"
 
 ##############################################################################
-# dump, upgrade, the reference's check and the README's without a server
+# dump, upgrade, the reference's check, the documents' and the encodings' without a server
 ##############################################################################
-for runner in dump upgrade reference doctest; do
+for runner in dump upgrade reference doctest encodings; do
 	PGHOST=/nonexistent bash "test/$runner.sh" >"$WORK/$runner.out" 2>&1
 	st_fails $? "$WORK/$runner.out" '^not ok [0-9]+ ' && ! grep -qE '^ok [0-9]+ ' "$WORK/$runner.out"
 	st_report $? "$runner.sh without a server exits non-zero with only \"not ok\" lines" "$WORK/$runner.out"
