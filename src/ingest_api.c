@@ -168,16 +168,26 @@ UpsertOrGet(FbQuery *upsert, FbQuery *get, Datum *values, const bool *isnull)
 		elog(ERROR, "row vanished after upsert");
 }
 
-/* Code point ranges an email may not hold: white space and invisible characters. */
+/*
+ * Code point ranges an email may not hold: white space, and the format
+ * characters (Unicode category Cf) and default-ignorable code points of
+ * Unicode 15, which render as nothing or change how their neighbours do.
+ */
 static const pg_wchar invisible[][2] = {
 	{0x0000, 0x0020},			/* controls and the space */
 	{0x007F, 0x00A0},			/* DEL, the C1 controls, no-break space */
 	{0x00AD, 0x00AD},			/* soft hyphen */
 	{0x034F, 0x034F},			/* combining grapheme joiner */
+	{0x0600, 0x0605},			/* Arabic number signs */
 	{0x061C, 0x061C},			/* Arabic letter mark */
+	{0x06DD, 0x06DD},			/* Arabic end of ayah */
+	{0x070F, 0x070F},			/* Syriac abbreviation mark */
+	{0x0890, 0x0891},			/* Arabic pound and piastre marks above */
+	{0x08E2, 0x08E2},			/* Arabic disputed end of ayah */
 	{0x115F, 0x1160},			/* Hangul fillers */
 	{0x1680, 0x1680},			/* Ogham space mark */
-	{0x180B, 0x180E},			/* Mongolian selectors and vowel separator */
+	{0x17B4, 0x17B5},			/* Khmer inherent vowels */
+	{0x180B, 0x180F},			/* Mongolian selectors and vowel separator */
 	{0x2000, 0x200F},			/* spaces, zero-width characters, direction marks */
 	{0x2028, 0x202F},			/* line and paragraph separators, embeddings, narrow space */
 	{0x205F, 0x206F},			/* medium space, word joiner, invisible operators, isolates */
@@ -186,7 +196,11 @@ static const pg_wchar invisible[][2] = {
 	{0xFE00, 0xFE0F},			/* variation selectors */
 	{0xFEFF, 0xFEFF},			/* zero-width no-break space */
 	{0xFFA0, 0xFFA0},			/* halfwidth Hangul filler */
-	{0xFFF9, 0xFFFB},			/* interlinear annotation */
+	{0xFFF0, 0xFFFB},			/* reserved ignorables, interlinear annotation */
+	{0x110BD, 0x110BD},			/* Kaithi number sign */
+	{0x110CD, 0x110CD},			/* Kaithi number sign above */
+	{0x13430, 0x1343F},			/* Egyptian hieroglyph format controls */
+	{0x1BCA0, 0x1BCA3},			/* shorthand format controls */
 	{0x1D173, 0x1D17A},			/* musical formatting */
 	{0xE0000, 0xE0FFF},			/* tags and variation selectors supplement */
 };

@@ -105,7 +105,13 @@ RESET ROLE;
 -- 4. Look-alike emails.
 SELECT is(array_agg(e ORDER BY e), NULL, 'white space and invisible characters of any kind: 22023')
   FROM unnest(ARRAY[E'bea.admin\u200b@b.com', E'bea.admin@b.com\u00a0', E'bea\u202e.admin@b.com', E'\ufeffbea.admin@b.com',
-                    E'bea.admin@b.com\u2028', E'bea\u3000admin@b.com', E'bea.admin@b\u2060.com']) AS e
+                    E'bea.admin@b.com\u2028', E'bea\u3000admin@b.com', E'bea.admin@b\u2060.com',
+                    -- format characters (Cf) and default-ignorable code points
+                    E'bea\u0600.admin@b.com', E'bea\u06dd.admin@b.com', E'bea\u070f.admin@b.com',
+                    E'bea\u0890.admin@b.com', E'bea\u08e2.admin@b.com', E'bea\u17b4.admin@b.com',
+                    E'bea\u180f.admin@b.com', E'bea\ufff0.admin@b.com', E'bea\U000110bd.admin@b.com',
+                    E'bea\U000110cd.admin@b.com', E'bea\U00013430.admin@b.com', E'bea\U0001bca0.admin@b.com',
+                    E'bea\U0001d173.admin@b.com', E'bea\U000e0001.admin@b.com']) AS e
  WHERE pg_temp.outcome(format('SELECT feedback.put_user(%L, %L)', '00000000-0000-0000-0000-0000000000c1', e)) <> '22023';
 SELECT is(feedback.put_user('00000000-0000-0000-0000-0000000000c2', 'zoë.müller@example.com')->>'email', 'zoë.müller@example.com',
           'letters of any script are an email''s own');
