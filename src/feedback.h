@@ -208,8 +208,8 @@ typedef struct FeedbackCaller
 /* The role whose members accept only a verified token (grant_api's jwt_only). */
 #define FEEDBACK_JWT_ONLY_ROLE "feedback_jwt_only"
 
-extern void feedback_resolve_caller(FeedbackCaller *caller, Datum tenant_id,
-									bool tenant_isnull, FeedbackRole min_role);
+extern void feedback_connect_caller(FeedbackCaller *caller, FunctionCallInfo fcinfo,
+									FeedbackRole min_role);
 extern bool feedback_session_actor(Datum tenant_id, FbValue *user_id, FbValue *impersonator);
 extern void feedback_lock_user(const pg_uuid_t *user_id, bool exclusive);
 extern FeedbackRole feedback_role_parse(const char *role);
@@ -261,6 +261,14 @@ extern void feedback_require_conversation(Datum tenant_id, Datum conversation_id
 
 /* The text of that question. */
 #define PROMPT_OF_ANSWER PROMPT_MESSAGE_OF_ANSWER("m.content")
+
+/*
+ * A timestamptz in JSON that SQL builds (the verify functions): RFC 3339 in
+ * UTC with a Z, whatever the session's time zone, to the microsecond so
+ * that a difference they report shows.
+ */
+#define SQL_UTC_TIME(expr) \
+	"pg_catalog.to_char((" expr ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 /*
  * object.c: the feedback object.  FEEDBACK_SELECT is the select list and

@@ -387,9 +387,12 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 		row[FB_COL_USER_EMAIL] = FB_VALUE(CStringGetTextDatum(caller->email));
 		row[FB_COL_IMPERSONATOR_EMAIL] = caller->impersonating ?
 			FB_VALUE(CStringGetTextDatum(caller->actor_email)) : FB_NULL;
-		row[FB_COL_REVIEWER_EMAIL] = FB_NULL;	/* a write clears the reviewer */
 		row[FB_COL_USER_MESSAGE] = user_message;
 		row[FB_COL_CONVERSATION_TITLE] = title;
+		row[FB_COL_REVIEWER_EMAIL] = FB_NULL;
+		/* a change of other fields than the content keeps the review and its reviewer */
+		if (!row[FB_COL_REVIEWED_BY].isnull)
+			feedback_object_values_by_id(tenant, row[FB_COL_ID].value, row);
 		return created;
 	}
 
@@ -430,6 +433,7 @@ feedback_submit(PG_FUNCTION_ARGS)
 	FeedbackInput in;
 	FbValue		row[FB_OBJECT_COLUMNS + 1];
 
+	feedback_connect_caller(&caller, fcinfo, FB_ROLE_MEMBER);
 	fb_require_arg(fcinfo, 5, "kind");
 	fb_require_arg(fcinfo, 6, "source_surface");
 
@@ -446,8 +450,6 @@ feedback_submit(PG_FUNCTION_ARGS)
 	in.turn_id = PG_ARGISNULL(8) ? FB_NULL : FB_VALUE(PG_GETARG_DATUM(8));
 	in.context = PG_ARGISNULL(9) ? FB_NULL : FB_VALUE(PG_GETARG_DATUM(9));
 
-	fb_connect();
-	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
 	SetResponseStatus(WriteFeedback(&caller, &in, row) ? "201" : "200");
 	PG_RETURN_DATUM(fb_finish_jsonb(feedback_object_from(row)));
 }
@@ -474,6 +476,7 @@ feedback_put_conversation_feedback(PG_FUNCTION_ARGS)
 	bool		isnull;
 	JsonbParseState *state = NULL;
 
+	feedback_connect_caller(&caller, fcinfo, FB_ROLE_MEMBER);
 	fb_require_arg(fcinfo, 1, "conversation_id");
 	body = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
 	fb_body_check_keys(body, "body", keys, hint);
@@ -494,9 +497,6 @@ feedback_put_conversation_feedback(PG_FUNCTION_ARGS)
 	in.client_feedback_id = FB_NULL;
 	in.turn_id = FB_NULL;
 	in.context = FB_NULL;
-
-	fb_connect();
-	feedback_resolve_caller(&caller, tenant, PG_ARGISNULL(0), FB_ROLE_MEMBER);
 
 	feedback_require_conversation(tenant, PG_GETARG_DATUM(1), false);
 	if (fb_exec(&latest_message_query, (Datum[]) {tenant, PG_GETARG_DATUM(1)}, NULL, 1) == 0 ||
@@ -545,9 +545,8 @@ feedback_get(PG_FUNCTION_ARGS)
 	Jsonb	   *result;
 	bool		isnull;
 
+	feedback_connect_caller(&caller, fcinfo, FB_ROLE_MEMBER);
 	fb_require_arg(fcinfo, 1, "id");
-	fb_connect();
-	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
 	result = feedback_object_by_id(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
 	if (result == NULL || !feedback_can_see(&caller, fb_get(0, "user_id", &isnull)))
 		feedback_not_found(PG_GETARG_DATUM(1));
@@ -564,9 +563,8 @@ feedback_for_message(PG_FUNCTION_ARGS)
 {
 	FeedbackCaller caller;
 
+	feedback_connect_caller(&caller, fcinfo, FB_ROLE_MEMBER);
 	fb_require_arg(fcinfo, 1, "message_id");
-	fb_connect();
-	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
 	feedback_require_answer(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
 	if (fb_exec(&for_message_query, (Datum[]) {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1),
 				UUIDPGetDatum(&caller.user_id)}, NULL, 1) == 0)
@@ -591,9 +589,8 @@ feedback_thread_reactions(PG_FUNCTION_ARGS)
 	int			n;
 	int			i;
 
+	feedback_connect_caller(&caller, fcinfo, FB_ROLE_MEMBER);
 	fb_require_arg(fcinfo, 1, "conversation_id");
-	fb_connect();
-	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
 	feedback_require_conversation(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), false);
 
 	n = fb_exec(&thread_query, (Datum[]) {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1),
@@ -662,12 +659,10 @@ feedback_patch(PG_FUNCTION_ARGS)
 	JsonbValue *v;
 	bool		kind_changed;
 
+	feedback_connect_caller(&caller, fcinfo, FB_ROLE_MEMBER);
 	fb_require_arg(fcinfo, 1, "id");
 	changes = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
 	fb_body_check_keys(changes, "changes", keys, hint);
-
-	fb_connect();
-	feedback_resolve_caller(&caller, tenant, PG_ARGISNULL(0), FB_ROLE_MEMBER);
 	LockVisibleFeedback(&caller, tenant, id);
 	RequireAuthor(&caller, false, "patch");
 
@@ -734,9 +729,8 @@ feedback_delete(PG_FUNCTION_ARGS)
 {
 	FeedbackCaller caller;
 
+	feedback_connect_caller(&caller, fcinfo, FB_ROLE_MEMBER);
 	fb_require_arg(fcinfo, 1, "id");
-	fb_connect();
-	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
 	LockVisibleFeedback(&caller, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
 	RequireAuthor(&caller, true, "delete");
 	fb_exec(&delete_query, (Datum[]) {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1)}, NULL, 0);

@@ -179,6 +179,7 @@ feedback_add_golden_example(PG_FUNCTION_ARGS)
 	bool		nulls[7] = {false};
 	Jsonb	   *example;
 
+	feedback_connect_caller(&caller, fcinfo, FB_ROLE_REVIEWER);
 	fb_require_arg(fcinfo, 1, "message_id");
 	fb_require_arg(fcinfo, 2, "golden_response");
 	if (VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(2)) == 0)
@@ -186,9 +187,6 @@ feedback_add_golden_example(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("golden_response must not be empty"),
 				 errhint("Pass the answer the model should have given.")));
-	fb_connect();
-	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_REVIEWER);
-
 	values[0] = PG_GETARG_DATUM(0);
 	values[1] = UUIDPGetDatum(fb_uuid_random());
 	values[2] = PG_GETARG_DATUM(1);
@@ -246,7 +244,7 @@ feedback_golden_examples(PG_FUNCTION_ARGS)
 	int			n;
 	int			i;
 
-	fb_require_arg(fcinfo, 0, "tenant_id");
+	feedback_connect_caller(&caller, fcinfo, FB_ROLE_REVIEWER);
 	tenant = PG_GETARG_DATUM(0);
 	if (by_cursor)
 	{
@@ -264,8 +262,6 @@ feedback_golden_examples(PG_FUNCTION_ARGS)
 		limit = PG_GETARG_INT32(2);
 	}
 
-	fb_connect();
-	feedback_resolve_caller(&caller, tenant, false, FB_ROLE_REVIEWER);
 	fb_exec(&examples_count_query, (Datum[]) {tenant, BoolGetDatum(active_only)}, NULL, 1);
 
 	fb_json_begin(&state);
@@ -406,24 +402,46 @@ ExportLine(int row, ExportFormat format, const char *system_prompt)
 }
 
 /*
+ * The pair format named by argument format_arg: openai or trl, else 22023.
+ */
+static ExportFormat
+PairFormat(FunctionCallInfo fcinfo, int format_arg)
+{
+	char	   *format;
+
+	fb_require_arg(fcinfo, format_arg, "format");
+	format = text_to_cstring(PG_GETARG_TEXT_PP(format_arg));
+	if (strcmp(format, "openai") != 0 && strcmp(format, "trl") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("format must be openai or trl, not \"%s\"", fb_quotable(format)),
+				 errhint("openai writes OpenAI's preference fine-tuning lines, trl the conversational preference format of Hugging Face TRL.")));
+	return strcmp(format, "openai") == 0 ? EXPORT_OPENAI_PAIR : EXPORT_TRL_PAIR;
+}
+
+/*
  * The export of a set-returning function called name: the caller (a
- * reviewer of tenant argument 0) and the arguments context_turns and
- * system_prompt at context_arg and context_arg + 1 are checked, then the
- * lines are read through a cursor, a batch at a time, so that memory stays
- * flat however many there are.
+ * reviewer of tenant argument 0) is checked first, then the arguments: the
+ * pair format at format_arg (none, chat lines, when it is 0), context_turns
+ * and system_prompt at context_arg and context_arg + 1.  The lines are read
+ * through a cursor, a batch at a time, so that memory stays flat however
+ * many there are.
  */
 static Datum
-Export(FunctionCallInfo fcinfo, const char *name, ExportFormat format, int context_arg)
+Export(FunctionCallInfo fcinfo, const char *name, int format_arg, int context_arg)
 {
 	FeedbackCaller caller;
 	FbJsonbSet	set;
 	MemoryContext batch;
 	MemoryContext old;
 	Portal		cursor;
+	ExportFormat format;
 	int32		context_turns;
 	char	   *system_prompt = NULL;
 
+	feedback_connect_caller(&caller, fcinfo, FB_ROLE_REVIEWER);
 	fb_jsonb_set_begin(fcinfo, name, &set);
+	format = format_arg > 0 ? PairFormat(fcinfo, format_arg) : EXPORT_CHAT;
 	fb_require_arg(fcinfo, context_arg, "context_turns");
 	context_turns = PG_GETARG_INT32(context_arg);
 	if (context_turns < 0 || context_turns > CONTEXT_TURNS_MAX)
@@ -442,8 +460,6 @@ Export(FunctionCallInfo fcinfo, const char *name, ExportFormat format, int conte
 		if (system_prompt[0] == '\0')
 			system_prompt = NULL;
 	}
-	fb_connect();
-	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_REVIEWER);
 	batch = AllocSetContextCreate(CurrentMemoryContext, "export batch", ALLOCSET_DEFAULT_SIZES);
 	cursor = SPI_cursor_open(NULL, fb_prepare(&export_query),
 							 (Datum[]) {PG_GETARG_DATUM(0), Int32GetDatum(context_turns),
@@ -476,7 +492,7 @@ PG_FUNCTION_INFO_V1(feedback_export_golden_examples);
 Datum
 feedback_export_golden_examples(PG_FUNCTION_ARGS)
 {
-	return Export(fcinfo, "export_golden_examples", EXPORT_CHAT, 1);
+	return Export(fcinfo, "export_golden_examples", 0, 1);
 }
 
 PG_FUNCTION_INFO_V1(feedback_export_preference_pairs);
@@ -488,15 +504,5 @@ PG_FUNCTION_INFO_V1(feedback_export_preference_pairs);
 Datum
 feedback_export_preference_pairs(PG_FUNCTION_ARGS)
 {
-	char	   *format;
-
-	fb_require_arg(fcinfo, 1, "format");
-	format = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	if (strcmp(format, "openai") != 0 && strcmp(format, "trl") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("format must be openai or trl, not \"%s\"", fb_quotable(format)),
-				 errhint("openai writes OpenAI's preference fine-tuning lines, trl the conversational preference format of Hugging Face TRL.")));
-	return Export(fcinfo, "export_preference_pairs",
-				  strcmp(format, "openai") == 0 ? EXPORT_OPENAI_PAIR : EXPORT_TRL_PAIR, 2);
+	return Export(fcinfo, "export_preference_pairs", 1, 2);
 }

@@ -3,7 +3,7 @@
  * identity.c
  *	  Who is calling: the acting user, impersonation and membership roles.
  *
- * Every feedback and review API call goes through feedback_resolve_caller.
+ * Every feedback and review API call goes through feedback_connect_caller.
  * The acting user is the sub claim of PostgREST's request.jwt.claims when
  * there is a verified token (and then nothing else), else the setting
  * feedback.user_id; a role granted with jwt_only accepts only the token.  With feedback.impersonate_email (or the
@@ -242,9 +242,8 @@ ResolveActingUser(FeedbackCaller *caller, Datum tenant_id)
  * strings of caller live until SPI_finish.  Raises 22023 for a NULL
  * tenant and 42501 for every refusal.
  */
-void
-feedback_resolve_caller(FeedbackCaller *caller, Datum tenant_id, bool tenant_isnull,
-						FeedbackRole min_role)
+static void
+ResolveCaller(FeedbackCaller *caller, Datum tenant_id, bool tenant_isnull, FeedbackRole min_role)
 {
 	if (tenant_isnull)
 		ereport(ERROR,
@@ -271,6 +270,19 @@ feedback_resolve_caller(FeedbackCaller *caller, Datum tenant_id, bool tenant_isn
 						feedback_role_name(min_role), fb_uuid_text(&caller->tenant_id),
 						caller->email, feedback_role_name(caller->role)),
 				 errhint("Ask an admin of the tenant for that role.")));
+}
+
+/*
+ * The first step of every feedback and review API call (tenant_id its
+ * first argument): connect to SPI and resolve who calls, needing at least
+ * min_role.  Who may call is settled before what the call asks, so that a
+ * caller who may not call on the tenant gets 42501 whatever its arguments.
+ */
+void
+feedback_connect_caller(FeedbackCaller *caller, FunctionCallInfo fcinfo, FeedbackRole min_role)
+{
+	fb_connect();
+	ResolveCaller(caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), min_role);
 }
 
 /*
@@ -304,8 +316,7 @@ feedback_whoami(PG_FUNCTION_ARGS)
 	FeedbackCaller caller;
 	JsonbParseState *state = NULL;
 
-	fb_connect();
-	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
+	feedback_connect_caller(&caller, fcinfo, FB_ROLE_MEMBER);
 
 	fb_json_begin(&state);
 	fb_json_uuid(&state, "tenant_id", FB_VALUE(UUIDPGetDatum(&caller.tenant_id)));

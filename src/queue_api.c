@@ -432,12 +432,9 @@ feedback_grouped_by_conversation(PG_FUNCTION_ARGS)
 	bool		found;
 	int			n;
 
-	fb_require_arg(fcinfo, 0, "tenant_id");
+	feedback_connect_caller(&caller, fcinfo, FB_ROLE_REVIEWER);
 	tenant = PG_GETARG_DATUM(0);
 	PageOfCall(fcinfo, &page);
-
-	fb_connect();
-	feedback_resolve_caller(&caller, tenant, false, FB_ROLE_REVIEWER);
 
 	if (page.search == NULL)
 	{
@@ -546,7 +543,7 @@ feedback_grouped_by_conversation(PG_FUNCTION_ARGS)
 	"pg_catalog.jsonb_build_object('archived', " alias ".archived, 'feedback_count', " alias ".feedback_count," \
 	" 'to_review_count', " alias ".to_review_count, 'reviewed_count', " alias ".reviewed_count," \
 	" 'positive_count', " alias ".positive_count, 'negative_count', " alias ".negative_count," \
-	" 'latest_updated_at', " alias ".latest_updated_at)"
+	" 'latest_updated_at', " SQL_UTC_TIME(alias ".latest_updated_at") ")"
 
 #define STATE_OF(alias) \
 	"CASE WHEN " alias ".reviewed_count OPERATOR(pg_catalog.=) 0 THEN 0" \

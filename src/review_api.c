@@ -157,10 +157,9 @@ feedback_set_status(PG_FUNCTION_ARGS)
 	Review		before;
 	Review		after;
 
+	feedback_connect_caller(&caller, fcinfo, FB_ROLE_REVIEWER);
 	fb_require_arg(fcinfo, 1, "id");
 	fb_require_arg(fcinfo, 2, "status");
-	fb_connect();
-	feedback_resolve_caller(&caller, tenant, PG_ARGISNULL(0), FB_ROLE_REVIEWER);
 	LockForReview(tenant, id, &before);
 
 	after = before;
@@ -199,11 +198,10 @@ feedback_update(PG_FUNCTION_ARGS)
 	Review		before;
 	Review		after;
 
+	feedback_connect_caller(&caller, fcinfo, FB_ROLE_REVIEWER);
 	fb_require_arg(fcinfo, 1, "id");
 	changes = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
 	fb_body_check_keys(changes, "changes", keys, hint);
-	fb_connect();
-	feedback_resolve_caller(&caller, tenant, PG_ARGISNULL(0), FB_ROLE_REVIEWER);
 	LockForReview(tenant, id, &before);
 
 	after = before;
@@ -244,9 +242,8 @@ feedback_history(PG_FUNCTION_ARGS)
 	int			n;
 	int			i;
 
+	feedback_connect_caller(&caller, fcinfo, FB_ROLE_MEMBER);
 	fb_require_arg(fcinfo, 1, "id");
-	fb_connect();
-	feedback_resolve_caller(&caller, tenant, PG_ARGISNULL(0), FB_ROLE_MEMBER);
 	if (fb_exec(&author_query, (Datum[]) {tenant, id}, NULL, 1) == 0 ||
 		!feedback_can_see(&caller, fb_get(0, "user_id", &isnull)))
 		feedback_not_found(id);
@@ -325,11 +322,10 @@ feedback_configure(PG_FUNCTION_ARGS)
 	Datum		values[7];
 	bool		nulls[7] = {false};
 
+	feedback_connect_caller(&caller, fcinfo, FB_ROLE_ADMIN);
 	fb_require_arg(fcinfo, 1, "rating");
 	fb_require_arg(fcinfo, 2, "auto_approve");
 	fb_require_arg(fcinfo, 3, "reason_required");
-	fb_connect();
-	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_ADMIN);
 
 	values[0] = PG_GETARG_DATUM(0);
 	values[1] = BoolGetDatum((uint8) PG_GETARG_CHAR(1) == FB_RATING_POSITIVE);
@@ -352,7 +348,6 @@ feedback_settings(PG_FUNCTION_ARGS)
 {
 	FeedbackCaller caller;
 
-	fb_connect();
-	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_MEMBER);
+	feedback_connect_caller(&caller, fcinfo, FB_ROLE_MEMBER);
 	PG_RETURN_DATUM(fb_finish_jsonb(SettingsObject(PG_GETARG_DATUM(0))));
 }

@@ -165,7 +165,7 @@ static FbQuery verify_query = {
 	"         FROM feedback.stats_counts s WHERE s.tenant_id OPERATOR(pg_catalog.=) $1"
 	"        GROUP BY 1, 2, 3, 4, 5)"
 	"SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('grain', COALESCE(r.grain, m.grain),"
-	"           'start', COALESCE(r.bucket_start, m.bucket_start),"
+	"           'start', " SQL_UTC_TIME("COALESCE(r.bucket_start, m.bucket_start)") ","
 	"           'agent_name', CASE WHEN r.grain IS NULL THEN m.agent_name ELSE r.agent_name END,"
 	"           'kind', COALESCE(r.kind, m.kind), 'source_surface', COALESCE(r.source_surface, m.source_surface),"
 	"           'counted', " COUNTS_OBJECT("m") ", 'recomputed', " COUNTS_OBJECT("r") ")"
@@ -442,6 +442,7 @@ feedback_stats(PG_FUNCTION_ARGS)
 	int			n;
 	int			i;
 
+	feedback_connect_caller(&caller, fcinfo, FB_ROLE_REVIEWER);
 	fb_require_arg(fcinfo, 1, "from");
 	fb_require_arg(fcinfo, 2, "to");
 	fb_require_arg(fcinfo, 3, "bucket");
@@ -462,12 +463,10 @@ feedback_stats(PG_FUNCTION_ARGS)
 	if (buckets > STATS_MAX_BUCKETS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the range holds " INT64_FORMAT " buckets of a %s; at most %d are allowed",
+				 errmsg("the range holds " INT64_FORMAT " %s buckets; at most %d are allowed",
 						buckets, size->name, STATS_MAX_BUCKETS),
 				 errhint("Use a shorter range or a larger bucket.")));
 
-	fb_connect();
-	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_REVIEWER);
 	values[0] = PG_GETARG_DATUM(0);
 	values[1] = CStringGetTextDatum(size->counters);
 	values[2] = TimestampTzGetDatum(from);
@@ -510,8 +509,7 @@ feedback_verify_stats(PG_FUNCTION_ARGS)
 	FeedbackCaller caller;
 	bool		isnull;
 
-	fb_connect();
-	feedback_resolve_caller(&caller, PG_GETARG_DATUM(0), PG_ARGISNULL(0), FB_ROLE_REVIEWER);
+	feedback_connect_caller(&caller, fcinfo, FB_ROLE_REVIEWER);
 	fb_exec(&verify_query, (Datum[]) {PG_GETARG_DATUM(0)}, NULL, 1);
 	PG_RETURN_DATUM(fb_finish_jsonb(DatumGetJsonbP(fb_get(0, "differences", &isnull))));
 }

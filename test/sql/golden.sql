@@ -164,6 +164,12 @@ SELECT responses(feedback.golden_examples(:t, cursor => cursor_of(:'inactive_too
        = responses(feedback.golden_examples(:t, false, 2, 3)) AS next_keeps_active_only_false;
 SELECT feedback.golden_examples(:t, cursor => 'AWdh');
 \echo :LAST_ERROR_SQLSTATE
+-- a cursor of another tenant, by a reviewer of both: refused
+SELECT feedback.put_member('7e000000-0000-0000-0000-0000000000ff', :rita, 'reviewer') ->> 'role';
+SELECT feedback.golden_examples('7e000000-0000-0000-0000-0000000000ff', cursor => cursor_of(:'first_page'::jsonb->>'next'));
+\echo :LAST_ERROR_SQLSTATE
+-- and by someone who is not a member of that tenant: who calls is checked first
+SELECT feedback.remove_member('7e000000-0000-0000-0000-0000000000ff', :rita) -> 'deleted' ->> 'memberships';
 SELECT feedback.golden_examples('7e000000-0000-0000-0000-0000000000ff', cursor => cursor_of(:'first_page'::jsonb->>'next'));
 \echo :LAST_ERROR_SQLSTATE
 DROP FUNCTION responses(jsonb);

@@ -224,8 +224,15 @@ SELECT count(*) AS copies_after_deleting FROM feedback.feedback_comments WHERE t
 -- a copy that drifted (written by hand) is shown by verify and mended by rebuild
 UPDATE feedback.feedback_comments SET comment = 'drifted' WHERE tenant_id = :t
    AND feedback_id = (SELECT min(feedback_id::text)::uuid FROM feedback.feedback_comments WHERE tenant_id = :t);
-SELECT d->>'kind' AS kind, d->>'maintained' AS maintained, d->>'recomputed' IS NOT NULL AS recomputed
-  FROM jsonb_array_elements(feedback.verify_review_groups(:t)) AS d;
+-- and so is a group whose time drifted, its times in UTC whatever the session's zone
+UPDATE feedback.review_groups SET latest_updated_at = '2026-01-02 03:04:05.678901+00'
+ WHERE tenant_id = :t AND group_id = (SELECT min(group_id::text)::uuid FROM feedback.review_groups WHERE tenant_id = :t);
+SET timezone = 'Asia/Kolkata';
+SELECT d->>'kind' AS kind, CASE d->>'kind' WHEN 'group' THEN d->'maintained'->>'latest_updated_at'
+                                 ELSE d->>'maintained' END AS maintained,
+       d->>'recomputed' IS NOT NULL AS recomputed
+  FROM jsonb_array_elements(feedback.verify_review_groups(:t)) AS d ORDER BY 1;
+RESET timezone;
 SELECT feedback.rebuild_review_groups(:t) > 0 AS rebuilt;
 
 -- The maintained state equals its recomputation.

@@ -262,8 +262,32 @@ INSERT INTO corpus (call, expected) VALUES
  ($$SELECT true::feedback.rating::boolean$$, 'ok'), ($$SELECT 1::feedback.rating$$, '42846'),
  ($$SELECT 'up'::feedback.rating < 'reviewed'::feedback.review_status$$, '42883');
 
-SELECT plan((SELECT count(*)::int FROM corpus) + 1);
+SELECT plan((SELECT count(*)::int FROM corpus) + 4);
 SELECT cmp_ok((SELECT count(*)::int FROM corpus), '>=', 200, 'the corpus holds at least 200 malformed calls');
 SELECT is(pg_temp.outcome(call), expected, format('%s -> %s', left(call, 160), expected)) FROM corpus ORDER BY n;
+
+-- Who may call is settled before what a call asks: the calls of the corpus
+-- on the tenant that reach a feedback or review function (its arguments
+-- parsed; the function raises or succeeds) give 42501 to a user who is not
+-- a member, and to a session without an acting user, whatever else is
+-- wrong with them.
+CREATE TEMP TABLE on_tenant AS
+SELECT call FROM corpus
+ WHERE expected IN ('ok', '22023', '22001', 'PT404', 'PT409')
+   AND call !~ 'set_config'   -- those act as a member of their own
+   AND call ~ ('feedback\.(whoami|submit|put_conversation_feedback|get|for_message|thread_reactions|patch|delete'
+               '|set_status|update|history|grouped_by_conversation|configure|settings|add_golden_example'
+               '|golden_examples|export_golden_examples|export_preference_pairs|stats|verify_stats)'
+               '\(''7e000000-0000-0000-0000-000000000001''');
+SELECT cmp_ok((SELECT count(*)::int FROM on_tenant), '>=', 50, 'the corpus holds at least 50 such calls on the tenant');
+SELECT feedback.put_user('00000000-0000-0000-0000-0000000000b9', 'outsider@example.com') IS NOT NULL AS outsider;
+SELECT set_config('feedback.user_id', '00000000-0000-0000-0000-0000000000b9', true) IS NOT NULL AS as_outsider;
+SELECT is(array_agg(call || ' -> ' || pg_temp.outcome(call)) FILTER (WHERE pg_temp.outcome(call) <> '42501'), NULL,
+          'a user who is not a member gets 42501 from each of them')
+  FROM on_tenant;
+SELECT set_config('feedback.user_id', '', true) IS NOT NULL AS nobody;
+SELECT is(array_agg(call || ' -> ' || pg_temp.outcome(call)) FILTER (WHERE pg_temp.outcome(call) <> '42501'), NULL,
+          'a session without an acting user gets 42501 from each of them')
+  FROM on_tenant;
 SELECT * FROM finish();
 ROLLBACK;

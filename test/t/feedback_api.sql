@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION feedback CASCADE;
 \ir helpers/distribute.psql
-SELECT plan(62);
+SELECT plan(64);
 
 \set t '''7e000000-0000-0000-0000-000000000001'''
 \set other '''7e000000-0000-0000-0000-000000000002'''
@@ -186,6 +186,15 @@ SELECT CASE WHEN :'citus'::boolean THEN skip('on a Citus cluster the rows are up
        ELSE is(ARRAY[pg_stat_get_xact_tuples_updated('feedback.feedback'::regclass) - :updated,
                      pg_stat_get_xact_tuples_hot_updated('feedback.feedback'::regclass) - :hot],
                ARRAY[2, 2]::bigint[], 'a resubmission and a review are HOT updates') END;
+
+-- A replacement that changes no content (here source_surface) keeps the
+-- review, and the object it returns names the reviewer as get does.
+SET LOCAL feedback.user_id = :alice;
+SELECT feedback.submit(:t, :answer, 'negative', 'a HOT resubmission', ARRAY['outdated'],
+                       source_surface => 'sidebar') AS kept \gset
+SELECT is(:'kept'::jsonb ->> 'status', 'reviewed', 'a replacement of other fields than the content keeps the status');
+SELECT is(:'kept'::jsonb -> 'reviewed_by', feedback.get(:t, :'alices') -> 'reviewed_by',
+          'and returns its reviewer with the email, as get does');
 
 SELECT * FROM finish();
 ROLLBACK;
