@@ -228,9 +228,17 @@ ALTER TABLE feedback.feedback
     ADD COLUMN suggestion_leased_until timestamptz;
 UPDATE feedback.feedback f SET suggested_at = f.updated_at
  WHERE f.suggested_action_type IS NOT NULL OR f.suggested_action_data OPERATOR(pg_catalog.<>) '{}'::jsonb;
--- the enrichment queue: only the open work, oldest first, in a tenant and in all
-CREATE INDEX feedback_open_work_idx ON feedback.feedback (tenant_id, created_at, id) WHERE suggested_at IS NULL;
-CREATE INDEX feedback_open_work_all_idx ON feedback.feedback (created_at, id) WHERE suggested_at IS NULL;
+-- the enrichment queue, in a tenant and in all: the open work no claim
+-- leased, oldest first, and the leased open work by the end of its lease
+-- (a claim reads only the expired leases, never the running ones)
+CREATE INDEX feedback_open_work_idx ON feedback.feedback (tenant_id, created_at, id)
+    WHERE suggested_at IS NULL AND suggestion_leased_until IS NULL;
+CREATE INDEX feedback_open_work_all_idx ON feedback.feedback (created_at, id)
+    WHERE suggested_at IS NULL AND suggestion_leased_until IS NULL;
+CREATE INDEX feedback_leased_work_idx ON feedback.feedback (tenant_id, suggestion_leased_until)
+    WHERE suggested_at IS NULL AND suggestion_leased_until IS NOT NULL;
+CREATE INDEX feedback_leased_work_all_idx ON feedback.feedback (suggestion_leased_until)
+    WHERE suggested_at IS NULL AND suggestion_leased_until IS NOT NULL;
 
 COMMENT ON FUNCTION feedback.set_suggestion(uuid, uuid, text, jsonb) IS
 $$Set the suggested action of a feedback

@@ -327,11 +327,19 @@ CREATE TABLE feedback.feedback (
 -- upsert and for_message; feedback_client_key, the ungrouped upsert and a
 -- client key's lookup; feedback_conversation_idx, a conversation's feedback
 -- (thread_reactions, a queue page's items, a group's latest time, an
--- agent's counts moving); the two open_work indexes, claim_work in a tenant
--- and in all tenants.
+-- agent's counts moving); the open_work and leased_work indexes,
+-- claim_suggestions in a tenant and in all tenants: the open work no claim
+-- leased, oldest first, and the leased open work by the end of its lease,
+-- so that a claim reads the expired leases and never the running ones.
 CREATE INDEX feedback_conversation_idx ON feedback.feedback (tenant_id, conversation_id);
-CREATE INDEX feedback_open_work_idx ON feedback.feedback (tenant_id, created_at, id) WHERE suggested_at IS NULL;
-CREATE INDEX feedback_open_work_all_idx ON feedback.feedback (created_at, id) WHERE suggested_at IS NULL;
+CREATE INDEX feedback_open_work_idx ON feedback.feedback (tenant_id, created_at, id)
+    WHERE suggested_at IS NULL AND suggestion_leased_until IS NULL;
+CREATE INDEX feedback_open_work_all_idx ON feedback.feedback (created_at, id)
+    WHERE suggested_at IS NULL AND suggestion_leased_until IS NULL;
+CREATE INDEX feedback_leased_work_idx ON feedback.feedback (tenant_id, suggestion_leased_until)
+    WHERE suggested_at IS NULL AND suggestion_leased_until IS NOT NULL;
+CREATE INDEX feedback_leased_work_all_idx ON feedback.feedback (suggestion_leased_until)
+    WHERE suggested_at IS NULL AND suggestion_leased_until IS NOT NULL;
 COMMENT ON TABLE feedback.feedback IS 'One person''s judgement of one answer: rating and/or comment, reasons, review status';
 
 -- Every idempotency key a user has stored on a feedback, the current one

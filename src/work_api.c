@@ -6,17 +6,19 @@
  *	  logical decoding).
  *
  * The enrichment queue is the feedback whose suggested_at is NULL: no
- * set_suggestion since its content last changed.  Two partial indexes
- * hold only that open work, oldest first, in a tenant and in all, so a
- * claim reads about as many index entries as it claims (and the leases of
- * other workers it steps over).  A claim leases each feedback until
- * suggestion_leased_until; while the lease runs no other claim gets it,
- * and an expired lease makes it claimable again, so a worker that dies
- * loses nothing.  Each candidate is taken with FOR UPDATE SKIP LOCKED, one
- * statement per feedback on its tenant's shard, so concurrent workers
- * never wait for each other and never share one.  Without a tenant, the
- * candidates come from every shard (the one statement here that reads
- * them all).
+ * set_suggestion since its content last changed.  A claim leases each
+ * feedback until suggestion_leased_until; while the lease runs no other
+ * claim gets it, and an expired lease makes it claimable again, so a
+ * worker that dies loses nothing.  Partial indexes, in a tenant and in
+ * all, hold the open work no claim leased (oldest first) apart from the
+ * leased open work (by the end of its lease): a claim merges the oldest of
+ * the first with the expired leases of the second, and so reads about as
+ * many index entries as it claims plus the expired leases, never the
+ * running ones, however many there are.  Each candidate is taken with FOR
+ * UPDATE SKIP LOCKED, one statement per feedback on its tenant's shard, so
+ * concurrent workers never wait for each other and never share one.
+ * Without a tenant, the candidates come from every shard (the statements
+ * here that read them all).
  *
  * set_suggestion (ingest_api.c) completes the work and ends the lease.  A
  * change of rating, comment or reasons (the feedback trigger) clears the
@@ -40,28 +42,107 @@
 #define LEASE_MIN		"1 second"
 #define LEASE_MAX		"1 day"
 
-/* Open work that no running lease holds, after a position (at, id). */
-#define CLAIMABLE(now, at, id) \
-	" f.suggested_at IS NULL" \
-	" AND (f.suggestion_leased_until IS NULL OR f.suggestion_leased_until OPERATOR(pg_catalog.<) " now ")" \
-	" AND (f.created_at, f.id) OPERATOR(pg_catalog.>) (" at ", " id ")"
+/*
+ * Open work after a position (at, id), oldest first, in two kinds: the
+ * work no claim leased, and the work whose lease ended (expired, or
+ * cancelled by newer content: -infinity).  Each kind has its own partial
+ * indexes, so a claim never reads the running leases.
+ */
+#define UNLEASED(at, id) \
+	" f.suggested_at IS NULL AND f.suggestion_leased_until IS NULL" \
+	" AND (f.created_at, f.id) OPERATOR(pg_catalog.>) (" at ", " id ")" \
+	" ORDER BY f.created_at, f.id"
+#define LEASE_ENDED(now, at, id) \
+	" f.suggested_at IS NULL AND f.suggestion_leased_until OPERATOR(pg_catalog.<) " now \
+	" AND (f.created_at, f.id) OPERATOR(pg_catalog.>) (" at ", " id ")" \
+	" ORDER BY f.created_at, f.id"
+#define CANDIDATES "SELECT f.tenant_id, f.id, f.created_at FROM feedback.feedback f WHERE"
 
-/* A tenant's: $1 tenant, $2 now, $3 limit, $4 and $5 the position. */
-static FbQuery tenant_candidates_query = {
-	"SELECT f.tenant_id, f.id, f.created_at FROM feedback.feedback f"
-	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND" CLAIMABLE("$2", "$4", "$5")
-	" ORDER BY f.created_at, f.id LIMIT $3",
-	5, {UUIDOID, TIMESTAMPTZOID, INT8OID, TIMESTAMPTZOID, UUIDOID}
+/* A tenant's: $1 tenant, $2 limit, $3 and $4 the position, $5 now. */
+static FbQuery tenant_unleased_query = {
+	CANDIDATES " f.tenant_id OPERATOR(pg_catalog.=) $1 AND" UNLEASED("$3", "$4") " LIMIT $2",
+	4, {UUIDOID, INT8OID, TIMESTAMPTZOID, UUIDOID}
+};
+static FbQuery tenant_lease_ended_query = {
+	CANDIDATES " f.tenant_id OPERATOR(pg_catalog.=) $1 AND" LEASE_ENDED("$5", "$3", "$4") " LIMIT $2",
+	5, {UUIDOID, INT8OID, TIMESTAMPTZOID, UUIDOID, TIMESTAMPTZOID}
 };
 
-/* Every tenant's: $1 now, $2 limit, $3 and $4 the position. */
-static FbQuery all_candidates_query = {
-	EVERY_SHARD
-	"SELECT f.tenant_id, f.id, f.created_at FROM feedback.feedback f"
-	" WHERE" CLAIMABLE("$1", "$3", "$4")
-	" ORDER BY f.created_at, f.id LIMIT $2",
-	4, {TIMESTAMPTZOID, INT8OID, TIMESTAMPTZOID, UUIDOID}
+/* Every tenant's: $1 limit, $2 and $3 the position, $4 now. */
+static FbQuery all_unleased_query = {
+	EVERY_SHARD CANDIDATES UNLEASED("$2", "$3") " LIMIT $1",
+	3, {INT8OID, TIMESTAMPTZOID, UUIDOID}
 };
+static FbQuery all_lease_ended_query = {
+	EVERY_SHARD CANDIDATES LEASE_ENDED("$4", "$2", "$3") " LIMIT $1",
+	4, {INT8OID, TIMESTAMPTZOID, UUIDOID, TIMESTAMPTZOID}
+};
+
+/* Candidates for a claim, in (created_at, id) order. */
+typedef struct Candidates
+{
+	int			n;
+	Datum	   *tenants;
+	Datum	   *ids;
+	TimestampTz *at;
+} Candidates;
+
+/*
+ * Read the candidates a query returns, copied out of SPI's result.
+ */
+static void
+ReadCandidates(FbQuery *query, Datum *values, Candidates *c)
+{
+	int			i;
+
+	c->n = fb_exec(query, values, NULL, 0);
+	c->tenants = palloc(sizeof(Datum) * (c->n + 1));
+	c->ids = palloc(sizeof(Datum) * (c->n + 1));
+	c->at = palloc(sizeof(TimestampTz) * (c->n + 1));
+	for (i = 0; i < c->n; i++)
+	{
+		c->tenants[i] = UUIDPGetDatum(fb_uuid_copy(DatumGetUUIDP(fb_get_val(i, "tenant_id").value)));
+		c->ids[i] = UUIDPGetDatum(fb_uuid_copy(DatumGetUUIDP(fb_get_val(i, "id").value)));
+		c->at[i] = DatumGetTimestampTz(fb_get_val(i, "created_at").value);
+	}
+}
+
+/*
+ * Whether candidate i of a comes before candidate j of b.
+ */
+static bool
+Before(const Candidates *a, int i, const Candidates *b, int j)
+{
+	if (a->at[i] != b->at[j])
+		return a->at[i] < b->at[j];
+	return DatumGetInt32(DirectFunctionCall2(uuid_cmp, a->ids[i], b->ids[j])) < 0;
+}
+
+/*
+ * The first at most wanted candidates of two lists, merged in order.
+ */
+static Candidates
+Merge(const Candidates *a, const Candidates *b, int wanted)
+{
+	Candidates	m;
+	int			i = 0;
+	int			j = 0;
+
+	m.n = 0;
+	m.tenants = palloc(sizeof(Datum) * (wanted + 1));
+	m.ids = palloc(sizeof(Datum) * (wanted + 1));
+	m.at = palloc(sizeof(TimestampTz) * (wanted + 1));
+	while (m.n < wanted && (i < a->n || j < b->n))
+	{
+		const Candidates *from = (j >= b->n || (i < a->n && Before(a, i, b, j))) ? a : b;
+		int			k = from == a ? i++ : j++;
+
+		m.tenants[m.n] = from->tenants[k];
+		m.ids[m.n] = from->ids[k];
+		m.at[m.n++] = from->at[k];
+	}
+	return m;
+}
 
 /*
  * Lease one candidate unless another claim holds it or took it meanwhile:
@@ -109,7 +190,7 @@ feedback_claim_suggestions(PG_FUNCTION_ARGS)
 	TimestampTz now = GetCurrentTimestamp();
 	TimestampTz until;
 	bool		all_tenants = PG_ARGISNULL(2);
-	Datum		position_at = TimestampTzGetDatum(DT_NOBEGIN);
+	TimestampTz position_at = DT_NOBEGIN;
 	Datum		position_id = UUIDPGetDatum(palloc0(sizeof(pg_uuid_t)));
 	int			claimed = 0;
 
@@ -133,41 +214,40 @@ feedback_claim_suggestions(PG_FUNCTION_ARGS)
 	fb_connect();
 	while (claimed < limit)
 	{
-		int			wanted = limit - claimed;
-		int			n;
+		int			want = limit - claimed;
+		Datum		wanted = Int64GetDatum(want);
+		Datum		at = TimestampTzGetDatum(position_at);
+		Candidates	unleased;
+		Candidates	ended;
+		Candidates	next;
 		int			i;
-		Datum	   *tenants;
-		Datum	   *ids;
 
 		if (all_tenants)
-			n = fb_exec(&all_candidates_query, (Datum[]) {TimestampTzGetDatum(now),
-						Int64GetDatum(wanted), position_at, position_id}, NULL, 0);
-		else
-			n = fb_exec(&tenant_candidates_query, (Datum[]) {PG_GETARG_DATUM(2),
-						TimestampTzGetDatum(now), Int64GetDatum(wanted), position_at, position_id},
-						NULL, 0);
-		if (n == 0)
-			break;
-		tenants = palloc(sizeof(Datum) * n);
-		ids = palloc(sizeof(Datum) * n);
-		for (i = 0; i < n; i++)
 		{
-			tenants[i] = UUIDPGetDatum(fb_uuid_copy(DatumGetUUIDP(fb_get_val(i, "tenant_id").value)));
-			ids[i] = UUIDPGetDatum(fb_uuid_copy(DatumGetUUIDP(fb_get_val(i, "id").value)));
+			ReadCandidates(&all_unleased_query, (Datum[]) {wanted, at, position_id}, &unleased);
+			ReadCandidates(&all_lease_ended_query, (Datum[]) {wanted, at, position_id,
+						   TimestampTzGetDatum(now)}, &ended);
 		}
-		position_at = fb_get_val(n - 1, "created_at").value;
-		position_id = ids[n - 1];
-
-		for (i = 0; i < n; i++)
+		else
 		{
-			if (fb_exec(&claim_query, (Datum[]) {tenants[i], ids[i], TimestampTzGetDatum(until),
+			ReadCandidates(&tenant_unleased_query, (Datum[]) {PG_GETARG_DATUM(2), wanted, at,
+						   position_id}, &unleased);
+			ReadCandidates(&tenant_lease_ended_query, (Datum[]) {PG_GETARG_DATUM(2), wanted, at,
+						   position_id, TimestampTzGetDatum(now)}, &ended);
+		}
+		next = Merge(&unleased, &ended, want);
+		for (i = 0; i < next.n; i++)
+		{
+			if (fb_exec(&claim_query, (Datum[]) {next.tenants[i], next.ids[i], TimestampTzGetDatum(until),
 						TimestampTzGetDatum(now)}, NULL, 0) == 0)
 				continue;		/* another worker's, or no longer open */
-			fb_jsonb_set_put(&set, feedback_object_by_id(tenants[i], ids[i]));
+			fb_jsonb_set_put(&set, feedback_object_by_id(next.tenants[i], next.ids[i]));
 			claimed++;
 		}
-		if (n < wanted)
-			break;
+		if (next.n < want)
+			break;				/* no more open work */
+		position_at = next.at[next.n - 1];
+		position_id = next.ids[next.n - 1];
 	}
 	SPI_finish();
 	return fb_jsonb_set_end(&set);

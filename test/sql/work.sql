@@ -108,6 +108,30 @@ SELECT f ->> 'suggested_action_type' AS late_but_accepted FROM feedback.set_sugg
 UPDATE feedback.feedback SET suggestion_leased_until = now() - interval '1 second' WHERE suggested_at IS NULL;
 SELECT f ->> 'comment' AS t2_claim FROM feedback.claim_suggestions(10, '5 minutes', :t2) f;
 
+-- Oldest first across the two kinds of open work, never leased and lease
+-- ended: 30 of the 40 feedback of a third tenant leased for a day, then one
+-- of those leases expired.
+\set t3 '''7e000000-0000-0000-0000-000000000003'''
+\set c3 '''c0000000-0000-0000-0000-000000000003'''
+SELECT count(*) AS setup FROM (VALUES (feedback.put_member(:t3, :alice)), (feedback.put_conversation(:t3, :c3))) v;
+SELECT count(*) AS answers FROM (
+    SELECT feedback.put_message(:t3, format('a3000000-0000-0000-0000-0000000000%s', lpad(i::text, 2, '0'))::uuid,
+                                :c3, 'assistant', 'Answer ' || i)
+      FROM generate_series(1, 40) i) v;
+SET feedback.user_id = :alice;
+SELECT count(*) AS given FROM (
+    SELECT feedback.submit(:t3, format('a3000000-0000-0000-0000-0000000000%s', lpad(i::text, 2, '0'))::uuid,
+                           'down', 'Work ' || i)
+      FROM generate_series(1, 40) i) v;
+RESET feedback.user_id;
+UPDATE feedback.feedback f SET created_at = '2026-03-02T10:00:00Z'::timestamptz + substr(f.comment, 6)::int * interval '1 second'
+ WHERE f.tenant_id = :t3;
+SELECT count(*) AS leased_for_a_day FROM feedback.claim_suggestions(30, '1 day', :t3);
+UPDATE feedback.feedback SET suggestion_leased_until = now() - interval '1 second'
+ WHERE tenant_id = :t3 AND comment = 'Work 20';
+SELECT string_agg(f ->> 'comment', ', ') AS claimed_in_order FROM feedback.claim_suggestions(3, '5 minutes', :t3) f;
+SELECT string_agg(f ->> 'comment', ', ') AS then_in_all_tenants FROM feedback.claim_suggestions(2, '5 minutes') f;
+
 -- Arguments.
 \set VERBOSITY sqlstate
 SELECT feedback.claim_suggestions(0);
