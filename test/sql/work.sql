@@ -124,7 +124,9 @@ SELECT count(*) AS given FROM (
                            'down', 'Work ' || i)
       FROM generate_series(1, 40) i) v;
 RESET feedback.user_id;
-UPDATE feedback.feedback f SET created_at = '2026-03-02T10:00:00Z'::timestamptz + substr(f.comment, 6)::int * interval '1 second'
+-- (immutable arithmetic: on Citus an UPDATE may not call a stable function on a column)
+UPDATE feedback.feedback f
+   SET created_at = ('2026-03-02 10:00:00'::timestamp + substr(f.comment, 6)::int * interval '1 second') AT TIME ZONE 'UTC'
  WHERE f.tenant_id = :t3;
 SELECT count(*) AS leased_for_a_day FROM feedback.claim_suggestions(30, '1 day', :t3);
 UPDATE feedback.feedback SET suggestion_leased_until = now() - interval '1 second'
