@@ -266,6 +266,23 @@ for r in $(seq 1 "$ROUNDS"); do
 	round pairs4 1 "$REVIEWER" -t 1
 done
 
+# A claim of one enrichment task in the small tenant while two thirds of its
+# feedback are under running leases, against the same claim with none
+# running (each claim rolled back, so every round finds the same queue).
+LEASED=$((SIZES[0] * 2))
+page_script claim "$(printf "BEGIN;\nSELECT count(*) FROM feedback.claim_suggestions(1, '1 second', '%s');\nROLLBACK;" "$SMALL")"
+cp "$WORK/claim.sql" "$WORK/claim-leased.sql"
+for r in $(seq 1 "$ROUNDS"); do
+	progress "round $r/$ROUNDS: a claim of one, with none and with $LEASED running leases"
+	round claim 1 "$MEMBER" -t 200
+	for _ in $(seq 1 $(( (LEASED + 999) / 1000 ))); do
+		sql -c "SELECT count(*) FROM feedback.claim_suggestions(1000, '1 day', '$SMALL')" >/dev/null
+	done
+	round claim-leased 1 "$MEMBER" -t 200
+	sql -c "UPDATE feedback.feedback SET suggestion_leased_until = NULL
+	         WHERE tenant_id = '$SMALL' AND suggestion_leased_until > now()" >/dev/null
+done
+
 check_stats "$SMALL" final
 check_queues final
 progress "peak backend memory of the largest page (limit 1000, ${SIZES[2]} conversations)"
@@ -364,6 +381,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 	e0=$(med export0/1); e4=$(med export4/1)
 	echo "| export_golden_examples, ${SIZES[1]} lines, context_turns => 4 (ms) | $e4 | context_turns => 0: $e0 | $(ratio "$e4" "$e0") |"
 	echo "| export_preference_pairs 'openai', ${SIZES[1]} lines, context_turns => 4 (ms) | $(med pairs4/1) | | |"
+	echo "| claim_suggestions of one, $LEASED of $((SIZES[0] * 3)) feedback under running leases (ms) | $(med claim-leased/1) | none leased $(med claim/1) | $(ratio "$(med claim-leased/1)" "$(med claim/1)") |"
 	echo "| peak private memory of the backend, export of ${SIZES[1]} lines, context_turns => 4 (work_mem 16MB) | $(( anon1 / 1024 )) MB, $(( anon0 / 1024 )) MB before ($export_bytes bytes of JSON) | | |"
 } >"$WORK/table.md"
 
