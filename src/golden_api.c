@@ -108,10 +108,11 @@ static FbQuery examples_count_query = {
  * preference pairs (only active negative examples, a reviewer's correction
  * of an answer, and of an answer to a question: both tools want the
  * prompt to end with the user's turn).  Per answer its most recently
- * approved or added active example (a model is never taught two answers to one prompt
- * from the same source answer), oldest first, with the $2 messages of its
- * conversation before its question (before the answer when no question
- * precedes it), oldest first, as two arrays: roles and contents.
+ * approved or added active example (a model is never taught two answers
+ * to one prompt from the same source answer), oldest first, with the $2
+ * messages of its conversation before its question (before the answer
+ * when no question precedes it), oldest first, as two arrays: roles and
+ * contents.
  */
 static FbQuery export_query = {
 	"SELECT e.prompt, e.golden_response, e.original_response, x.roles, x.contents FROM ("

@@ -96,9 +96,9 @@ ReadCandidates(FbQuery *query, Datum *values, Candidates *c)
 	int			i;
 
 	c->n = fb_exec(query, values, NULL, 0);
-	c->tenants = palloc(sizeof(Datum) * (c->n + 1));
-	c->ids = palloc(sizeof(Datum) * (c->n + 1));
-	c->at = palloc(sizeof(TimestampTz) * (c->n + 1));
+	c->tenants = palloc(sizeof(Datum) * c->n);
+	c->ids = palloc(sizeof(Datum) * c->n);
+	c->at = palloc(sizeof(TimestampTz) * c->n);
 	for (i = 0; i < c->n; i++)
 	{
 		c->tenants[i] = UUIDPGetDatum(fb_uuid_copy(DatumGetUUIDP(fb_get_val(i, "tenant_id").value)));
@@ -129,9 +129,9 @@ Merge(const Candidates *a, const Candidates *b, int wanted)
 	int			j = 0;
 
 	m.n = 0;
-	m.tenants = palloc(sizeof(Datum) * (wanted + 1));
-	m.ids = palloc(sizeof(Datum) * (wanted + 1));
-	m.at = palloc(sizeof(TimestampTz) * (wanted + 1));
+	m.tenants = palloc(sizeof(Datum) * wanted);
+	m.ids = palloc(sizeof(Datum) * wanted);
+	m.at = palloc(sizeof(TimestampTz) * wanted);
 	while (m.n < wanted && (i < a->n || j < b->n))
 	{
 		const Candidates *from = (j >= b->n || (i < a->n && Before(a, i, b, j))) ? a : b;
