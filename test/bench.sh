@@ -384,6 +384,65 @@ sql -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'
 	profile raw "$MEMBER"
 } >"$WORK/profile.md"
 
+# The same upsert-alone statements under EXPLAIN (ANALYZE, WAL), 1000 times
+# each, each in its own transaction: what the statement costs, and each of
+# its triggers, per statement (a trigger's time is within the statement's).
+cat >"$WORK/explain.sql" <<'SQL'
+CREATE TEMP TABLE plans (plan json);
+SELECT set_config('bench.calls', :'calls', false), set_config('bench.n', :'n', false),
+       set_config('bench.tenant', :'tenant', false), set_config('bench.member', :'member', false),
+       set_config('bench.target', :'target', false), set_config('bench.set', :'set', false) \g /dev/null
+DO $do$
+DECLARE
+	p json;
+BEGIN
+	FOR k IN 1..current_setting('bench.calls')::int LOOP
+		EXECUTE format($q$EXPLAIN (ANALYZE, WAL, FORMAT JSON)
+INSERT INTO %1$s AS f (tenant_id, id, conversation_id, message_id, user_id, rating, comment, reasons,
+                       kind, source_surface, status, created_at, updated_at)
+VALUES (%2$L, gen_random_uuid(), format('c0000000-0000-4000-8000-%%s', lpad(%3$s::text, 12, '0'))::uuid,
+        format('a2000000-0000-4000-8000-%%s', lpad(%3$s::text, 12, '0'))::uuid, %4$L,
+        (%5$s %% 2 = 0)::feedback.rating, 'bench ' || %5$s, '{}', 'message_reaction', 'chat_message',
+        'to_review', now(), now())
+ON CONFLICT (tenant_id, message_id, user_id, kind) DO UPDATE
+SET rating = EXCLUDED.rating, comment = EXCLUDED.comment, updated_at = EXCLUDED.updated_at%6$s
+WHERE f.rating IS DISTINCT FROM EXCLUDED.rating OR f.comment IS DISTINCT FROM EXCLUDED.comment$q$,
+			current_setting('bench.target'), current_setting('bench.tenant'),
+			1 + floor(random() * current_setting('bench.n')::int)::int, current_setting('bench.member'),
+			floor(random() * 1e9)::bigint, current_setting('bench.set')) INTO p;
+		INSERT INTO plans VALUES (p);
+		COMMIT;
+	END LOOP;
+END
+$do$;
+SELECT format('| %s%s | %s | %s | %s |', :'label', part, round(sum(calls)::numeric / :calls, 2),
+              round(sum(ms) / :calls, 3), COALESCE(round(sum(wal) / :calls)::text, ''))
+  FROM (SELECT '' AS part, (plan->0->>'Execution Time')::numeric AS ms, 1 AS calls,
+               (plan->0->'Plan'->>'WAL Bytes')::numeric AS wal, 0 AS o
+          FROM plans
+        UNION ALL
+        SELECT ', of which the trigger ' || (t->>'Trigger Name'), (t->>'Time')::numeric,
+               (t->>'Calls')::int, NULL, 1
+          FROM plans, json_array_elements(plan->0->'Triggers') AS t) s
+ GROUP BY part, o ORDER BY o, sum(ms) DESC;
+SQL
+explain_upsert() {	# label, table, extra SET
+	PGOPTIONS="-c feedback.user_id=$MEMBER" sql -v calls=1000 -v n="$n_small" -v tenant="$SMALL" \
+		-v member="$MEMBER" -v target="$2" -v set="$3" -v label="$1" -f "$WORK/explain.sql"
+}
+progress "EXPLAIN (ANALYZE, WAL) of submit's upsert alone, 1000 times without and with the triggers"
+{
+	echo
+	echo "Submit's upsert alone under EXPLAIN (ANALYZE, WAL), 1000 statements at one client, each"
+	echo "in its own transaction, per statement (a trigger's time is part of its statement's; WAL"
+	echo "of the row and its indexes, the triggers' own writes not included):"
+	echo
+	echo "| statement | runs per statement | ms per statement | WAL bytes per statement |"
+	echo "|---|---|---|---|"
+	explain_upsert "into the copy without triggers" bench_feedback ""
+	explain_upsert "into feedback.feedback" feedback.feedback ", change_by = EXCLUDED.user_id"
+} >>"$WORK/profile.md"
+
 # ---- report ---------------------------------------------------------------
 raw1=$(med raw/1); sub1=$(med submit/1); raw8=$(med raw/8); sub8=$(med submit/8)
 on=$(echo "${RESULTS[auto_on]}" | median); off=$(echo "${RESULTS[auto_off]}" | median)
