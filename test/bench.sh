@@ -384,32 +384,27 @@ sql -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'
 	profile raw "$MEMBER"
 } >"$WORK/profile.md"
 
-# The same upsert-alone statements under EXPLAIN (ANALYZE, WAL), 1000 times
-# each, each in its own transaction: what the statement costs, and each of
-# its triggers, per statement (a trigger's time is within the statement's).
+# The statements of the upsert-alone scripts under EXPLAIN (ANALYZE, WAL),
+# 1000 times each, each in its own transaction: what the statement costs,
+# and each of its triggers, per statement (a trigger's time is within the
+# statement's).
+# The statement of a script as a format() string, its pgbench variables
+# :i and :c as its first and second arguments.
+format_of() {
+	sed -e '/^\\set/d' -e 's/%/%%/g' -e 's/:i\b/%1$s/g' -e 's/:c\b/%2$s/g' -e 's/;$//' "$1"
+}
 cat >"$WORK/explain.sql" <<'SQL'
 CREATE TEMP TABLE plans (plan json);
 SELECT set_config('bench.calls', :'calls', false), set_config('bench.n', :'n', false),
-       set_config('bench.tenant', :'tenant', false), set_config('bench.member', :'member', false),
-       set_config('bench.target', :'target', false), set_config('bench.set', :'set', false) \g /dev/null
+       set_config('bench.statement', :'statement', false) \g /dev/null
 DO $do$
 DECLARE
 	p json;
 BEGIN
 	FOR k IN 1..current_setting('bench.calls')::int LOOP
-		EXECUTE format($q$EXPLAIN (ANALYZE, WAL, FORMAT JSON)
-INSERT INTO %1$s AS f (tenant_id, id, conversation_id, message_id, user_id, rating, comment, reasons,
-                       kind, source_surface, status, created_at, updated_at)
-VALUES (%2$L, gen_random_uuid(), format('c0000000-0000-4000-8000-%%s', lpad(%3$s::text, 12, '0'))::uuid,
-        format('a2000000-0000-4000-8000-%%s', lpad(%3$s::text, 12, '0'))::uuid, %4$L,
-        (%5$s %% 2 = 0)::feedback.rating, 'bench ' || %5$s, '{}', 'message_reaction', 'chat_message',
-        'to_review', now(), now())
-ON CONFLICT (tenant_id, message_id, user_id, kind) DO UPDATE
-SET rating = EXCLUDED.rating, comment = EXCLUDED.comment, updated_at = EXCLUDED.updated_at%6$s
-WHERE f.rating IS DISTINCT FROM EXCLUDED.rating OR f.comment IS DISTINCT FROM EXCLUDED.comment$q$,
-			current_setting('bench.target'), current_setting('bench.tenant'),
-			1 + floor(random() * current_setting('bench.n')::int)::int, current_setting('bench.member'),
-			floor(random() * 1e9)::bigint, current_setting('bench.set')) INTO p;
+		EXECUTE format('EXPLAIN (ANALYZE, WAL, FORMAT JSON) ' || current_setting('bench.statement'),
+					   1 + floor(random() * current_setting('bench.n')::int)::int, floor(random() * 1e9)::bigint)
+			INTO p;
 		INSERT INTO plans VALUES (p);
 		COMMIT;
 	END LOOP;
@@ -426,9 +421,9 @@ SELECT format('| %s%s | %s | %s | %s |', :'label', part, round(sum(calls)::numer
           FROM plans, json_array_elements(plan->0->'Triggers') AS t) s
  GROUP BY part, o ORDER BY o, sum(ms) DESC;
 SQL
-explain_upsert() {	# label, table, extra SET
-	PGOPTIONS="-c feedback.user_id=$MEMBER" sql -v calls=1000 -v n="$n_small" -v tenant="$SMALL" \
-		-v member="$MEMBER" -v target="$2" -v set="$3" -v label="$1" -f "$WORK/explain.sql"
+explain_upsert() {	# label, pgbench script
+	PGOPTIONS="-c feedback.user_id=$MEMBER" sql -v calls=1000 -v n="$n_small" -v label="$1" \
+		-v statement="$(format_of "$WORK/$2.sql")" -f "$WORK/explain.sql"
 }
 progress "EXPLAIN (ANALYZE, WAL) of submit's upsert alone, 1000 times without and with the triggers"
 {
@@ -439,8 +434,8 @@ progress "EXPLAIN (ANALYZE, WAL) of submit's upsert alone, 1000 times without an
 	echo
 	echo "| statement | runs per statement | ms per statement | WAL bytes per statement |"
 	echo "|---|---|---|---|"
-	explain_upsert "into the copy without triggers" bench_feedback ""
-	explain_upsert "into feedback.feedback" feedback.feedback ", change_by = EXCLUDED.user_id"
+	explain_upsert "into the copy without triggers" upsert-bare
+	explain_upsert "into feedback.feedback" upsert-triggers
 } >>"$WORK/profile.md"
 
 # ---- report ---------------------------------------------------------------
