@@ -231,7 +231,7 @@ extern FeedbackRule feedback_rule_for(Datum tenant_id, uint8 rating);
 extern uint8 feedback_rule_status(FeedbackRule rule, bool has_rating);
 extern int	feedback_group_state(int64 to_review, int64 reviewed);
 extern void feedback_check_reason(FeedbackRule rule, bool has_rating, uint8 rating,
-								  const char *comment, bool has_reasons);
+								  bool has_comment, bool has_reasons);
 
 /* lookup.c: what a call names, and what the caller may see of it */
 extern bool feedback_can_see(FeedbackCaller *caller, Datum author);
@@ -243,8 +243,10 @@ extern void feedback_require_conversation(Datum tenant_id, Datum conversation_id
 
 /*
  * The question an answer (alias am, of the tenant $1) replies to: its
- * reply_to, else the latest user message of the conversation before it,
- * as the columns named (of alias m).  The tenant is the parameter, not
+ * reply_to, else the latest user message of the conversation before it
+ * in the conversation's order (created_at, then id: messages stored in
+ * one transaction share their created_at), as the columns named (of
+ * alias m).  The tenant is the parameter, not
  * am.tenant_id: Citus routes a correlated subquery to one shard only when
  * it names the tenant itself.
  */
@@ -254,8 +256,7 @@ extern void feedback_require_conversation(Datum tenant_id, Datum conversation_id
 	"   AND m.conversation_id OPERATOR(pg_catalog.=) am.conversation_id" \
 	"   AND m.role OPERATOR(pg_catalog.=) 'user'" \
 	"   AND CASE WHEN am.reply_to IS NULL" \
-	"            THEN m.created_at OPERATOR(pg_catalog.<=) am.created_at" \
-	"             AND m.id OPERATOR(pg_catalog.<>) am.id" \
+	"            THEN (m.created_at, m.id) OPERATOR(pg_catalog.<) (am.created_at, am.id)" \
 	"            ELSE m.id OPERATOR(pg_catalog.=) am.reply_to END" \
 	" ORDER BY m.created_at DESC, m.id DESC LIMIT 1"
 

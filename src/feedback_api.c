@@ -151,6 +151,17 @@ static FbQuery answer_feedback_id_query = {
 	4, {UUIDOID, UUIDOID, UUIDOID, TEXTOID}
 };
 
+/*
+ * The id of a user's ungrouped feedback with a key, the one the upsert
+ * met: (tenant_id, user_id, client_feedback_id)
+ */
+static FbQuery key_feedback_id_query = {
+	"SELECT f.id FROM feedback.feedback f"
+	" WHERE f.tenant_id OPERATOR(pg_catalog.=) $1 AND f.user_id OPERATOR(pg_catalog.=) $2"
+	"   AND f.client_feedback_id OPERATOR(pg_catalog.=) $3",
+	3, {UUIDOID, UUIDOID, UUIDOID}
+};
+
 /* The latest message of a conversation: (tenant_id, conversation_id) */
 static FbQuery latest_message_query = {
 	"SELECT m.id, m.role, m.is_complete FROM feedback.messages m"
@@ -323,7 +334,6 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 		title = fb_get_val(0, "title");
 		user_message = fb_get_val(0, "prompt");
 	}
-	feedback_check_reason(rule, in->has_rating, in->rating, in->comment, fb_reasons_any(in->reasons));
 
 	if (!in->client_feedback_id.isnull)
 	{
@@ -335,12 +345,13 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 			bool		same_answer = used_on.isnull ? in->message_id.isnull :
 				(!in->message_id.isnull &&
 				 DatumGetBool(DirectFunctionCall2(uuid_eq, used_on.value, in->message_id.value)));
+			FbValue		current = fb_get_val(0, "client_feedback_id");
 
 			if (!same_answer || strcmp(fb_get_text(0, "kind"), in->kind) != 0)
 				feedback_client_key_conflict(in->client_feedback_id.value);
 			/* an older key: a late retry gets the feedback as it is */
-			if (!DatumGetBool(DirectFunctionCall2(uuid_eq, fb_get_val(0, "client_feedback_id").value,
-												  in->client_feedback_id.value)))
+			if (current.isnull ||
+				!DatumGetBool(DirectFunctionCall2(uuid_eq, current.value, in->client_feedback_id.value)))
 			{
 				feedback_object_values_by_id(tenant, fb_get_val(0, "id").value, row);
 				return false;
@@ -381,6 +392,15 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 		bool		created = DatumGetBool(fb_get(0, "inserted", &isnull));
 		int			i;
 
+		/*
+		 * The tenant's reason rule holds for what is written: the trigger
+		 * checks a replacement, this a new feedback; an exact repeat or a
+		 * late retry writes nothing and is not refused.
+		 */
+		if (created)
+			feedback_check_reason(rule, in->has_rating, in->rating, in->comment != NULL,
+								  fb_reasons_any(in->reasons));
+
 		/* what the upsert wrote, and the rest of the object from what we know */
 		for (i = 0; i < (int) lengthof(upsert_returning); i++)
 			row[upsert_returning[i]] = fb_val(0, i + 2);
@@ -398,7 +418,8 @@ WriteFeedback(FeedbackCaller *caller, FeedbackInput *in, FbValue *row)
 
 	/* An exact repeat: nothing was written. */
 	if (in->message_id.isnull)
-		feedback_client_key_bound(tenant, user, in->client_feedback_id.value);
+		fb_exec(&key_feedback_id_query, (Datum[]) {tenant, user, in->client_feedback_id.value},
+				NULL, 1);
 	else
 		fb_exec(&answer_feedback_id_query, (Datum[]) {tenant, in->message_id.value, user, values[10]},
 				NULL, 1);
@@ -701,7 +722,7 @@ feedback_patch(PG_FUNCTION_ARGS)
 							 fb_uuid_text(DatumGetUUIDP(fb_get(0, "id", &isnull))))));
 		if (content_changed && content.has_rating)
 			feedback_check_reason(feedback_rule_for(tenant, content.rating), true, content.rating,
-								  content.comment, fb_reasons_any(content.reasons));
+								  content.comment != NULL, fb_reasons_any(content.reasons));
 
 		values[0] = tenant;
 		values[1] = id;

@@ -341,7 +341,7 @@ feedback_keep_search_comment(Datum tenant_id, HeapTuple old, HeapTuple new, Tupl
 	bool		same_id = old && new && DatumGetBool(DirectFunctionCall2(uuid_eq, old_id, new_id));
 
 	if (same_id && was.isnull == now.isnull &&
-		(was.isnull || datumIsEqual(was.value, now.value, false, -1)))
+		(was.isnull || datum_image_eq(was.value, now.value, false, -1)))
 		return;
 	if (!was.isnull && (now.isnull || !same_id))
 		fb_exec(&comment_drop_query, (Datum[]) {tenant_id, old_id}, NULL, 0);

@@ -218,7 +218,7 @@ feedback_update(PG_FUNCTION_ARGS)
 	fb_require_content(after.content.has_rating, after.content.comment);
 	if (after.content.has_rating && !fb_content_equal(&before.content, &after.content))
 		feedback_check_reason(feedback_rule_for(tenant, after.content.rating), true,
-							  after.content.rating, after.content.comment,
+							  after.content.rating, after.content.comment != NULL,
 							  fb_reasons_any(after.content.reasons));
 
 	WriteReview(&caller, tenant, id, &before, &after, NULL);

@@ -120,10 +120,10 @@ feedback_rule_status(FeedbackRule rule, bool has_rating)
  * feedback gives neither a comment nor a reason tag.
  */
 void
-feedback_check_reason(FeedbackRule rule, bool has_rating, uint8 rating, const char *comment,
+feedback_check_reason(FeedbackRule rule, bool has_rating, uint8 rating, bool has_comment,
 					  bool has_reasons)
 {
-	if (!has_rating || !rule.reason_required || comment != NULL || has_reasons)
+	if (!has_rating || !rule.reason_required || has_comment || has_reasons)
 		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -75,11 +75,14 @@ fb_exec(FbQuery *query, Datum *values, const bool *isnull, long tcount)
 }
 
 /*
- * Column col (1-based) of result row row (0-based).
+ * Column col (1-based) of result row row (0-based); an error when the
+ * query that ran last returned no such row (a mistake in the extension).
  */
 Datum
 fb_col(int row, int col, bool *isnull)
 {
+	if (SPI_tuptable == NULL || row < 0 || (uint64) row >= SPI_processed)
+		elog(ERROR, "the query returned no row %d", row);
 	return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, isnull);
 }
 

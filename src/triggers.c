@@ -10,7 +10,8 @@
  *	  - feedback_before_update (BEFORE UPDATE OF feedback.feedback) decides
  *	    the status: a change of rating, comment or reasons that leaves the
  *	    status as it was is a resubmission, and the tenant's rule gives its
- *	    status (to_review, or auto_approved); any other status change must be
+ *	    status (to_review, or auto_approved) and refuses (22023) a rating
+ *	    that needs a reason and has none; any other status change must be
  *	    in the transition table (PT409 naming both states).  It names the
  *	    reviewer (reviewed_by, reviewed_at, review_impersonated_by) for
  *	    reviewed and dismissed and clears them otherwise, stamps updated_at,
@@ -87,7 +88,8 @@ SetColumn(RowEdit *edit, TupleDesc desc, const char *name, FbValue value)
 
 /*
  * Whether a column has the same value in two versions of a row (both NULL
- * counts).
+ * counts).  Values are compared as they are, not as stored: the stored
+ * version of a long comment may be compressed where the new one is not.
  */
 static bool
 SameAttribute(HeapTuple a, HeapTuple b, TupleDesc desc, int attnum)
@@ -100,7 +102,7 @@ SameAttribute(HeapTuple a, HeapTuple b, TupleDesc desc, int attnum)
 
 	if (a_null || b_null)
 		return a_null == b_null;
-	return datumIsEqual(va, vb, att->attbyval, att->attlen);
+	return datum_image_eq(va, vb, att->attbyval, att->attlen);
 }
 
 /*
@@ -171,16 +173,36 @@ TriggerContext(FunctionCallInfo fcinfo, const char *name)
 }
 
 /*
+ * The tenant's rule for new content of a feedback, refusing (22023) a
+ * rating that needs a reason and has neither a comment nor a reason tag;
+ * no rule for comment-only feedback.
+ */
+static FeedbackRule
+RuleForContent(Datum tenant, HeapTuple new, TupleDesc desc)
+{
+	FbValue		rating = fb_tuple_value(new, desc, "rating");
+	FbValue		comment = fb_tuple_value(new, desc, "comment");
+	FeedbackRule rule = {false, false};
+
+	if (rating.isnull)
+		return rule;
+	rule = feedback_rule_for(tenant, (uint8) DatumGetChar(rating.value));
+	feedback_check_reason(rule, true, (uint8) DatumGetChar(rating.value),
+						  !comment.isnull && VARSIZE_ANY_EXHDR(DatumGetPointer(comment.value)) > 0,
+						  fb_reasons_any(fb_tuple_value(new, desc, "reasons").value));
+	return rule;
+}
+
+/*
  * The status an update leaves a feedback in: a resubmission's from the
- * tenant's rule, any other change as asked once the transition table
- * allows it.
+ * tenant's rule for its new content, any other change as asked once the
+ * transition table allows it.
  */
 static uint8
-DecideStatus(Datum tenant, HeapTuple old, HeapTuple new, TupleDesc desc, bool content_changed)
+DecideStatus(HeapTuple old, HeapTuple new, TupleDesc desc, bool content_changed, FeedbackRule rule)
 {
 	uint8		from = TupleStatus(old, desc);
 	uint8		to = TupleStatus(new, desc);
-	FbValue		rating;
 
 	if (to != from)
 	{
@@ -189,10 +211,7 @@ DecideStatus(Datum tenant, HeapTuple old, HeapTuple new, TupleDesc desc, bool co
 	}
 	if (!content_changed)
 		return to;
-	rating = fb_tuple_value(new, desc, "rating");
-	if (rating.isnull)
-		return FB_STATUS_TO_REVIEW;
-	return feedback_rule_status(feedback_rule_for(tenant, (uint8) DatumGetChar(rating.value)), true);
+	return feedback_rule_status(rule, !fb_tuple_value(new, desc, "rating").isnull);
 }
 
 PG_FUNCTION_INFO_V1(feedback_before_update);
@@ -216,16 +235,23 @@ feedback_before_update(PG_FUNCTION_ARGS)
 	bool		stated = !by.isnull || !impersonator.isnull || !note.isnull;
 	FbValue		now = FB_VALUE(TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
 	RowEdit		edit = {0};
+	FeedbackRule rule = {false, false};
 	MemoryContext caller_context;
 	uint8		to;
 	bool		names_reviewer;
 
 	if (TupleStatus(new, desc) == from && !content_changed && !correction_changed && !stated)
 		return PointerGetDatum(new);
+	/* a row without these fails its NOT NULL constraint after this trigger */
+	if (fb_tuple_value(new, desc, "tenant_id").isnull || fb_tuple_value(new, desc, "id").isnull ||
+		fb_tuple_value(new, desc, "status").isnull || fb_tuple_value(new, desc, "reasons").isnull)
+		return PointerGetDatum(new);
 
 	caller_context = CurrentMemoryContext;
 	fb_connect();
-	to = DecideStatus(tenant, old, new, desc, content_changed);
+	if (content_changed)
+		rule = RuleForContent(tenant, new, desc);
+	to = DecideStatus(old, new, desc, content_changed, rule);
 	if (to != TupleStatus(new, desc))
 		SetColumn(&edit, desc, "status", FB_VALUE(CharGetDatum(to)));
 
@@ -258,8 +284,6 @@ feedback_before_update(PG_FUNCTION_ARGS)
 
 		values[0] = tenant;
 		values[1] = fb_tuple_value(new, desc, "id").value;
-		values[2] = CStringGetTextDatum(feedback_status_name(from));
-		values[3] = CStringGetTextDatum(feedback_status_name(to));
 		values[4] = by.value;
 		nulls[4] = by.isnull;
 		values[5] = impersonator.value;
@@ -267,6 +291,21 @@ feedback_before_update(PG_FUNCTION_ARGS)
 		values[6] = now.value;
 		values[7] = note.value;
 		nulls[7] = note.isnull;
+
+		/*
+		 * A resubmission of reviewed or dismissed feedback that the rule
+		 * auto-approves goes back to review, then to auto-approval: two
+		 * steps of the transition table, each in the history.
+		 */
+		if (to == FB_STATUS_AUTO_APPROVED && from != FB_STATUS_TO_REVIEW)
+		{
+			values[2] = CStringGetTextDatum(feedback_status_name(from));
+			values[3] = CStringGetTextDatum(feedback_status_name(FB_STATUS_TO_REVIEW));
+			fb_exec(&history_insert_query, values, nulls, 0);
+			from = FB_STATUS_TO_REVIEW;
+		}
+		values[2] = CStringGetTextDatum(feedback_status_name(from));
+		values[3] = CStringGetTextDatum(feedback_status_name(to));
 		fb_exec(&history_insert_query, values, nulls, 0);
 	}
 
