@@ -26,21 +26,60 @@
 #define REASONS_MAX_GIVEN	64		/* entries of a list, before deduplication */
 
 /*
+ * Raise 22001 when a text value (bytes long) is over the limit of its
+ * argument name.
+ */
+static void
+CheckLength(const char *name, const char *value, int bytes, int max_chars)
+{
+	int			chars = pg_mbstrlen_with_len(value, bytes);
+
+	if (chars > max_chars)
+		ereport(ERROR,
+				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+				 errmsg("%s is %d characters long; the limit is %d", name, chars, max_chars),
+				 errhint("Shorten the %s to %d characters or fewer.", name, max_chars)));
+}
+
+/*
  * Raise 22001 when a comment is over the limit.
  */
 void
 fb_check_comment(const char *comment)
 {
-	int			chars;
+	if (comment != NULL)
+		CheckLength("comment", comment, strlen(comment), COMMENT_MAX_CHARS);
+}
 
-	if (comment == NULL)
-		return;
-	chars = pg_mbstrlen(comment);
-	if (chars > COMMENT_MAX_CHARS)
+/*
+ * Raise 22001 when the text of a JSON value (name) has more than max_bytes
+ * bytes; hint says what to send instead.
+ */
+void
+fb_check_json_bytes(Jsonb *value, const char *name, int max_bytes, const char *hint)
+{
+	size_t		bytes = strlen(JsonbToCString(NULL, &value->root, VARSIZE(value)));
+
+	if (bytes > (size_t) max_bytes)
 		ereport(ERROR,
 				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
-				 errmsg("comment is %d characters long; the limit is %d", chars, COMMENT_MAX_CHARS),
-				 errhint("Shorten the comment to %d characters or fewer.", COMMENT_MAX_CHARS)));
+				 errmsg("%s has %zu bytes; at most %d are allowed", name, bytes, max_bytes),
+				 errhint("%s", hint)));
+}
+
+/*
+ * Raise 22001 when argument argno of a call, a text called name, has more
+ * than max_chars characters; NULL passes.
+ */
+void
+fb_check_text_arg(FunctionCallInfo fcinfo, int argno, const char *name, int max_chars)
+{
+	text	   *value;
+
+	if (PG_ARGISNULL(argno))
+		return;
+	value = PG_GETARG_TEXT_PP(argno);
+	CheckLength(name, VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value), max_chars);
 }
 
 /*

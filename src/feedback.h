@@ -336,8 +336,16 @@ extern Jsonb *feedback_object_by_id(Datum tenant_id, Datum id);
 
 /* body.c: request bodies and feedback content */
 #define COMMENT_MAX_CHARS	2000
+#define TITLE_MAX_CHARS		1000	/* of a conversation */
+#define AGENT_MAX_CHARS		200		/* a conversation's agent_name */
+#define CONTENT_MAX_CHARS	1000000 /* of a message, a correction, a golden response */
+#define NOTE_MAX_CHARS		2000	/* of a status change */
+#define ACTION_TYPE_MAX_CHARS 200	/* suggested_action_type */
+#define ACTION_DATA_MAX_BYTES 1000000	/* of suggested_action_data::text */
 
 extern void fb_check_comment(const char *comment);
+extern void fb_check_text_arg(FunctionCallInfo fcinfo, int argno, const char *name, int max_chars);
+extern void fb_check_json_bytes(Jsonb *value, const char *name, int max_bytes, const char *hint);
 extern void fb_require_content(bool has_rating, const char *comment);
 extern void fb_body_check_keys(Jsonb *body, const char *name, const char *const *allowed,
 							   const char *hint);

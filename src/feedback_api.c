@@ -254,19 +254,13 @@ CheckLabel(const char *value, const char *name)
 static void
 CheckContext(Jsonb *context)
 {
-	size_t		bytes;
-
 	if (!JB_ROOT_IS_OBJECT(context))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("context must be a JSON object"),
 				 errhint("Send for example {\"query_id\": 123, \"source\": \"search\"}.")));
-	bytes = strlen(JsonbToCString(NULL, &context->root, VARSIZE(context)));
-	if (bytes > CONTEXT_MAX_BYTES)
-		ereport(ERROR,
-				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
-				 errmsg("context has %zu bytes; at most %d are allowed", bytes, CONTEXT_MAX_BYTES),
-				 errhint("Keep context to a few identifiers such as query_id and source.")));
+	fb_check_json_bytes(context, "context", CONTEXT_MAX_BYTES,
+						"Keep context to a few identifiers such as query_id and source.");
 }
 
 /*

@@ -21,7 +21,8 @@
  * approved_by is the reviewer (NULL for auto-approval) and impersonated_by
  * who impersonated them; a manual example names the reviewer who added it.
  * Its times are the feedback's updated_at (the time of the change that
- * approved or changed it), so a restore rebuilds the same times.
+ * approved or changed it), so a restore rebuilds its updated_at; its
+ * created_at becomes that time too (docs/reference.md says so).
  *
  * src/golden.c
  *

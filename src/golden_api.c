@@ -183,6 +183,7 @@ feedback_add_golden_example(PG_FUNCTION_ARGS)
 	feedback_connect_caller(&caller, fcinfo, FB_ROLE_REVIEWER);
 	fb_require_arg(fcinfo, 1, "message_id");
 	fb_require_arg(fcinfo, 2, "golden_response");
+	fb_check_text_arg(fcinfo, 2, "golden_response", CONTENT_MAX_CHARS);
 	if (VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(2)) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -188,7 +188,7 @@ ResolveActingUser(FeedbackCaller *caller, Datum tenant_id)
 	if (!fb_uuid_parse(user_text, &caller->user_id))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("acting user \"%s\" is not a uuid", user_text),
+				 errmsg("acting user \"%s\" is not a uuid", fb_quotable(user_text)),
 				 errhint("Sign in again: the token's sub claim (or feedback.user_id) must be the id of a registered user.")));
 
 	feedback_lock_user(&caller->user_id, false);

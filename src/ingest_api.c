@@ -371,6 +371,8 @@ feedback_put_conversation(PG_FUNCTION_ARGS)
 	fb_require_arg(fcinfo, 4, "is_archived");
 	fb_require_arg(fcinfo, 5, "created_at");
 	fb_check_timestamp(PG_GETARG_TIMESTAMPTZ(5), "created_at");
+	fb_check_text_arg(fcinfo, 2, "title", TITLE_MAX_CHARS);
+	fb_check_text_arg(fcinfo, 3, "agent_name", AGENT_MAX_CHARS);
 
 	for (int i = 0; i < 6; i++)
 	{
@@ -420,6 +422,7 @@ feedback_put_message(PG_FUNCTION_ARGS)
 	fb_require_arg(fcinfo, 7, "is_complete");
 	fb_require_arg(fcinfo, 8, "created_at");
 	fb_check_timestamp(PG_GETARG_TIMESTAMPTZ(8), "created_at");
+	fb_check_text_arg(fcinfo, 4, "content", CONTENT_MAX_CHARS);
 	role = text_to_cstring(PG_GETARG_TEXT_PP(3));
 	if (strcmp(role, "user") != 0 && strcmp(role, "assistant") != 0)
 		ereport(ERROR,
@@ -520,6 +523,10 @@ feedback_set_suggestion(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("suggested_action_data must be a JSON object"),
 				 errhint("Pass an object such as {} or {\"url\": \"...\"}.")));
+	fb_check_text_arg(fcinfo, 2, "suggested_action_type", ACTION_TYPE_MAX_CHARS);
+	if (data != NULL)
+		fb_check_json_bytes(data, "suggested_action_data", ACTION_DATA_MAX_BYTES,
+							"Store a large result elsewhere and pass its reference.");
 	if (data == NULL)
 		data = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
 

@@ -160,6 +160,8 @@ feedback_set_status(PG_FUNCTION_ARGS)
 	feedback_connect_caller(&caller, fcinfo, FB_ROLE_REVIEWER);
 	fb_require_arg(fcinfo, 1, "id");
 	fb_require_arg(fcinfo, 2, "status");
+	fb_check_text_arg(fcinfo, 3, "note", NOTE_MAX_CHARS);
+	fb_check_text_arg(fcinfo, 4, "corrected_response", CONTENT_MAX_CHARS);
 	LockForReview(tenant, id, &before);
 
 	after = before;

@@ -1,13 +1,13 @@
 -- Edges of the contract: a long comment, keys a DBA's statement left
 -- half-bound, late retries after a rule tightened, a direct UPDATE under
 -- the reason rule, a resubmission the rule auto-approves from a review,
--- messages stored in one transaction, and rows a BEFORE trigger sees
--- before their NOT NULL constraints.
+-- messages stored in one transaction, rows a BEFORE trigger sees before
+-- their NOT NULL constraints, and the caps of the ingest API's texts.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION feedback CASCADE;
 \ir helpers/distribute.psql
-SELECT plan(18);
+SELECT plan(24);
 
 \set t '''7e000000-0000-0000-0000-000000000001'''
 \set c '''c0000000-0000-0000-0000-000000000001'''
@@ -123,6 +123,34 @@ SELECT throws_ok(format('UPDATE feedback.feedback SET id = NULL, comment = %L WH
                         'changed', :t, :'late_id'), '23502', NULL, 'a NULL id with new content: 23502');
 SELECT throws_ok(format('UPDATE feedback.feedback SET reasons = NULL, comment = %L WHERE tenant_id = %L AND id = %L',
                         'changed', :t, :'late_id'), '23502', NULL, 'NULL reasons with new content: 23502');
+
+-- 8. The ingest API's texts have caps, and the longest agent_name still
+-- counts in the analytics (its index holds it); an acting user that is no
+-- uuid is quoted short.
+SELECT throws_ok(format('SELECT feedback.put_conversation(%L, %L, agent_name => %L)', :t,
+                        'c0000000-0000-0000-0000-000000000002', repeat('x', 201)),
+                 '22001', 'agent_name is 201 characters long; the limit is 200', 'an agent_name of 201 characters: 22001');
+SELECT throws_ok(format('SELECT feedback.put_conversation(%L, %L, %L)', :t,
+                        'c0000000-0000-0000-0000-000000000002', repeat('x', 1001)),
+                 '22001', 'title is 1001 characters long; the limit is 1000', 'a title of 1001 characters: 22001');
+SELECT throws_ok(format('SELECT feedback.put_message(%L, %L, %L, %L, repeat(%L, 1000001))', :t,
+                        'a0000000-0000-0000-0000-000000000005', :c, 'assistant', 'x'),
+                 '22001', 'content is 1000001 characters long; the limit is 1000000', 'a message of 1,000,001 characters: 22001');
+\o /dev/null
+SELECT feedback.put_conversation(:t, 'c0000000-0000-0000-0000-000000000002', repeat('t', 1000), repeat('👍', 200));
+SELECT feedback.put_message(:t, 'a0000000-0000-0000-0000-000000000006', 'c0000000-0000-0000-0000-000000000002',
+                            'assistant', 'An answer.');
+\o
+SET LOCAL feedback.user_id = :ada;
+SELECT is(feedback.submit(:t, 'a0000000-0000-0000-0000-000000000006', 'up')->>'status', 'auto_approved',
+          'feedback in a conversation whose agent_name has 200 four-byte characters is counted');
+SET LOCAL feedback.user_id = :rita;
+SELECT is(feedback.stats(:t, now() - interval '1 day', now() + interval '1 day', 'day', 'agent_name')->'buckets'->0->>'group',
+          repeat('👍', 200), 'under that agent');
+SELECT set_config('feedback.user_id', repeat('x', 100000), true) IS NOT NULL AS long_user \gset
+SELECT throws_ok(format('SELECT feedback.whoami(%L)', :t), '42501',
+                 format('acting user "%s..." is not a uuid', repeat('x', 64)), 'an acting user of 100,000 bytes is quoted by its first 64');
+RESET feedback.user_id;
 
 SELECT * FROM finish();
 ROLLBACK;
