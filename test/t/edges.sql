@@ -35,8 +35,11 @@ SELECT feedback.put_message(:t, 'a0000000-0000-0000-0000-000000000004', :c, 'ass
 -- comment: a change of source_surface alone keeps the review.
 SET LOCAL feedback.user_id = :ada;
 SELECT feedback.submit(:t, 'a0000000-0000-0000-0000-000000000002', 'down', :long, source_surface => 'web')->>'id' AS long_id \gset
-SELECT isnt(pg_column_compression(comment), NULL, 'the 2000-character comment is stored compressed')
-  FROM feedback.feedback WHERE tenant_id = :t AND id = :'long_id';
+-- (values are read into variables first: on Citus a query of the tables
+-- with an assertion in it would run on a worker, which has no pgTAP)
+SELECT coalesce(pg_column_compression(comment), 'none') AS compression
+  FROM feedback.feedback WHERE tenant_id = :t AND id = :'long_id' \gset
+SELECT isnt(:'compression'::text, 'none', 'the 2000-character comment is stored compressed');
 SET LOCAL feedback.user_id = :rita;
 SELECT feedback.set_status(:t, :'long_id', 'reviewed') IS NOT NULL AS reviewed \gset
 SET LOCAL feedback.user_id = :ada;
@@ -45,8 +48,8 @@ SELECT results_eq(format('SELECT r->>''status'', r->''reviewed_by''->>''email'',
                          :t, 'a0000000-0000-0000-0000-000000000002', :'long'),
                   $$VALUES ('reviewed', 'rita@example.com', 'mobile')$$,
                   'a new source_surface with the same long comment keeps the status and the reviewer');
-SELECT is((SELECT count(*) FROM feedback.status_history WHERE tenant_id = :t AND feedback_id = :'long_id'), 1::bigint,
-          'and writes no history');
+SELECT count(*) AS entries FROM feedback.status_history WHERE tenant_id = :t AND feedback_id = :'long_id' \gset
+SELECT is(:entries, 1, 'and writes no history');
 
 -- 2. Keys that a direct statement left half-bound: the call answers, it
 -- does not fail (nor crash the server).
