@@ -255,8 +255,13 @@ feedback_before_update(PG_FUNCTION_ARGS)
 	if (to != TupleStatus(new, desc))
 		SetColumn(&edit, desc, "status", FB_VALUE(CharGetDatum(to)));
 
-	/* reviewed and dismissed name whoever set them; no other status does */
-	names_reviewer = feedback_status_has_reviewer(to) && (to != from || correction_changed) &&
+	/*
+	 * reviewed and dismissed name whoever set them, and no other status
+	 * does; a new correction of reviewed feedback approves its example
+	 * again, so it names its author too
+	 */
+	names_reviewer = feedback_status_has_reviewer(to) &&
+		(to != from || (correction_changed && to == FB_STATUS_REVIEWED)) &&
 		SameColumn(old, new, desc, "reviewed_by") && SameColumn(old, new, desc, "reviewed_at");
 	if (by.isnull && (to != from || names_reviewer) &&
 		!feedback_session_actor(tenant, &by, &impersonator))

@@ -7,7 +7,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION feedback CASCADE;
 \ir helpers/distribute.psql
-SELECT plan(24);
+SELECT plan(26);
 
 \set t '''7e000000-0000-0000-0000-000000000001'''
 \set c '''c0000000-0000-0000-0000-000000000001'''
@@ -110,6 +110,21 @@ SELECT results_eq(format('SELECT e->>''from'', e->>''to'', e->''by''->>''email''
                   $$VALUES ('to_review', 'dismissed', 'rita@example.com'), ('dismissed', 'to_review', 'ada@example.com'),
                            ('to_review', 'auto_approved', 'ada@example.com')$$,
                   'its history: dismissed by Rita, then back to review and auto-approved, both by Ada');
+
+-- A correction of dismissed feedback keeps the reviewer who dismissed it
+-- (reviewed_by names whoever last set reviewed or dismissed); one of
+-- reviewed feedback approves its example, and names its author.
+SET LOCAL feedback.user_id = :ada;
+SELECT feedback.submit(:t, 'a0000000-0000-0000-0000-000000000004', 'down', 'Wrong again')->>'id' AS corrected_id \gset
+SET LOCAL feedback.user_id = :rita;
+SELECT feedback.set_status(:t, :'corrected_id', 'dismissed') IS NOT NULL AS dismissed \gset
+SET LOCAL feedback.user_id = :adam;
+SELECT is(feedback.set_status(:t, :'corrected_id', 'dismissed', corrected_response => 'A better answer.')->'reviewed_by'->>'email',
+          'rita@example.com', 'a correction of dismissed feedback keeps the reviewer who dismissed it');
+SELECT feedback.set_status(:t, :'corrected_id', 'reviewed') IS NOT NULL AS reviewed \gset
+SET LOCAL feedback.user_id = :rita;
+SELECT is(feedback.set_status(:t, :'corrected_id', 'reviewed', corrected_response => 'The best answer.')->'reviewed_by'->>'email',
+          'rita@example.com', 'a new correction of reviewed feedback names its author');
 
 -- 6. Messages stored in one transaction share created_at: the question of
 -- an answer is the user message before it in (created_at, id) order.
