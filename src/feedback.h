@@ -81,6 +81,7 @@ typedef struct FbValue
 
 extern SPIPlanPtr fb_prepare(FbQuery *query);
 extern int	fb_exec(FbQuery *query, Datum *values, const bool *isnull, long tcount);
+extern int	fb_exec_latest(FbQuery *query, Datum *values, const bool *isnull, long tcount);
 extern Datum fb_col(int row, int col, bool *isnull);
 extern FbValue fb_val(int row, int col);
 extern char *fb_col_text(int row, int col);

@@ -279,7 +279,9 @@ feedback_put_user(PG_FUNCTION_ARGS)
 	/*
 	 * Two calls giving one email to two ids would both pass the check below
 	 * and one would fail on the unique index; serialize them per email so
-	 * the second sees the first and gets PT409.
+	 * the second sees the first and gets PT409 (the check reads what is
+	 * committed now: under REPEATABLE READ the transaction's snapshot may
+	 * predate the first's commit).
 	 */
 	{
 		char	   *lower = str_tolower(email, strlen(email), DEFAULT_COLLATION_OID);
@@ -290,7 +292,7 @@ feedback_put_user(PG_FUNCTION_ARGS)
 	}
 
 	fb_connect();
-	if (fb_exec(&user_email_taken_query, (Datum[]) {values[1], values[0]}, NULL, 1) > 0)
+	if (fb_exec_latest(&user_email_taken_query, (Datum[]) {values[1], values[0]}, NULL, 1) > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEEDBACK_CONFLICT),
 				 errmsg("email \"%s\" already belongs to user %s", fb_quotable(email),

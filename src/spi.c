@@ -20,6 +20,7 @@
 #include "catalog/pg_type_d.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/snapmgr.h"
 
 /*
  * Connect to SPI.
@@ -54,11 +55,12 @@ fb_prepare(FbQuery *query)
 }
 
 /*
- * Execute a query with bound parameters, preparing it on first use.
- * Returns SPI_processed; the rows are in SPI_tuptable.
+ * Execute a query with bound parameters, preparing it on first use, in
+ * snapshot (InvalidSnapshot: the statement's own).  Returns
+ * SPI_processed; the rows are in SPI_tuptable.
  */
-int
-fb_exec(FbQuery *query, Datum *values, const bool *isnull, long tcount)
+static int
+Execute(FbQuery *query, Datum *values, const bool *isnull, Snapshot snapshot, long tcount)
 {
 	char		nulls[FB_MAX_ARGS];
 	int			i;
@@ -67,11 +69,35 @@ fb_exec(FbQuery *query, Datum *values, const bool *isnull, long tcount)
 	for (i = 0; i < query->nargs; i++)
 		nulls[i] = (isnull != NULL && isnull[i]) ? 'n' : ' ';
 
-	rc = SPI_execute_plan(fb_prepare(query), values, nulls, false, tcount);
+	rc = snapshot == InvalidSnapshot ?
+		SPI_execute_plan(fb_prepare(query), values, nulls, false, tcount) :
+		SPI_execute_snapshot(fb_prepare(query), values, nulls, snapshot, InvalidSnapshot,
+							 true, false, tcount);
 	if (rc < 0)
 		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s",
 			 query->sql, SPI_result_code_string(rc));
 	return (int) SPI_processed;
+}
+
+/*
+ * Execute a query with bound parameters, preparing it on first use.
+ * Returns SPI_processed; the rows are in SPI_tuptable.
+ */
+int
+fb_exec(FbQuery *query, Datum *values, const bool *isnull, long tcount)
+{
+	return Execute(query, values, isnull, InvalidSnapshot, tcount);
+}
+
+/*
+ * The same for a read that must see what is committed now, not what the
+ * transaction's snapshot shows (they differ under REPEATABLE READ): a
+ * check that a lock taken just before has serialized.
+ */
+int
+fb_exec_latest(FbQuery *query, Datum *values, const bool *isnull, long tcount)
+{
+	return Execute(query, values, isnull, GetLatestSnapshot(), tcount);
 }
 
 /*
