@@ -173,6 +173,33 @@ TriggerContext(FunctionCallInfo fcinfo, const char *name)
 }
 
 /*
+ * Refusals the caller caused (a transition the table forbids, a missing
+ * reason) say what was wrong, not which statement of the extension ran
+ * into it: they are raised without the error context of the statements
+ * around the trigger (an API call's upsert, whose SQL psql would print).
+ * The checks run no query; an error unwinds the context stack anyway.
+ */
+static void
+CheckTransition(uint8 from, uint8 to)
+{
+	ErrorContextCallback *context = error_context_stack;
+
+	error_context_stack = NULL;
+	feedback_check_transition(from, to);
+	error_context_stack = context;
+}
+
+static void
+CheckReason(FeedbackRule rule, uint8 rating, bool has_comment, bool has_reasons)
+{
+	ErrorContextCallback *context = error_context_stack;
+
+	error_context_stack = NULL;
+	feedback_check_reason(rule, true, rating, has_comment, has_reasons);
+	error_context_stack = context;
+}
+
+/*
  * The tenant's rule for new content of a feedback, refusing (22023) a
  * rating that needs a reason and has neither a comment nor a reason tag;
  * no rule for comment-only feedback.
@@ -187,9 +214,9 @@ RuleForContent(Datum tenant, HeapTuple new, TupleDesc desc)
 	if (rating.isnull)
 		return rule;
 	rule = feedback_rule_for(tenant, (uint8) DatumGetChar(rating.value));
-	feedback_check_reason(rule, true, (uint8) DatumGetChar(rating.value),
-						  !comment.isnull && VARSIZE_ANY_EXHDR(DatumGetPointer(comment.value)) > 0,
-						  fb_reasons_any(fb_tuple_value(new, desc, "reasons").value));
+	CheckReason(rule, (uint8) DatumGetChar(rating.value),
+				!comment.isnull && VARSIZE_ANY_EXHDR(DatumGetPointer(comment.value)) > 0,
+				fb_reasons_any(fb_tuple_value(new, desc, "reasons").value));
 	return rule;
 }
 
@@ -206,7 +233,7 @@ DecideStatus(HeapTuple old, HeapTuple new, TupleDesc desc, bool content_changed,
 
 	if (to != from)
 	{
-		feedback_check_transition(from, to);
+		CheckTransition(from, to);
 		return to;
 	}
 	if (!content_changed)

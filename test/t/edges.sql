@@ -7,7 +7,21 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION feedback CASCADE;
 \ir helpers/distribute.psql
-SELECT plan(26);
+SELECT plan(28);
+
+-- The SQLSTATE and error context of a statement that fails ('' for no
+-- context).
+CREATE FUNCTION pg_temp.context_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    context text;
+BEGIN
+    EXECUTE statement;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS context = PG_EXCEPTION_CONTEXT;
+    RETURN SQLSTATE || ': ' || context;
+END
+$$;
 
 \set t '''7e000000-0000-0000-0000-000000000001'''
 \set c '''c0000000-0000-0000-0000-000000000001'''
@@ -82,6 +96,21 @@ SELECT throws_ok(format('SELECT feedback.submit(%L, %L, %L, client_feedback_id =
                         'a0000000-0000-0000-0000-000000000004', 'down', '99999999-0000-0000-0000-000000000002'),
                  '22023', 'a reason is required for negative feedback in this tenant',
                  'a replacement without a reason is refused');
+-- The trigger's refusal says what was wrong, not which statement of the
+-- extension ran into it: no context naming the API's upsert.  (On Citus
+-- the coordinator adds the context of the statement it sent the worker.)
+\if :citus
+SELECT pass('a refusal of the trigger: the coordinator adds its own context');
+SELECT pass('and for a transition');
+\else
+SELECT is(pg_temp.context_of(format('SELECT feedback.submit(%L, %L, %L, client_feedback_id => %L)', :t,
+                                    'a0000000-0000-0000-0000-000000000004', 'down', '99999999-0000-0000-0000-000000000002')),
+          '22023: ', 'a refusal of the trigger carries no context of the extension''s statements');
+SET LOCAL feedback.user_id = :rita;
+SELECT is(pg_temp.context_of(format('SELECT feedback.set_status(%L, %L, %L)', :t, :'late_id', 'auto_approved')),
+          'PT409: ', 'nor does a transition it refuses');
+SET LOCAL feedback.user_id = :ada;
+\endif
 SET LOCAL feedback.user_id = :rita;
 SELECT throws_ok(format('SELECT feedback.submit(%L, %L, %L)', :t, 'a0000000-0000-0000-0000-000000000002', 'down'),
                  '22023', 'a reason is required for negative feedback in this tenant', 'and so is new feedback without one');
