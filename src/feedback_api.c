@@ -714,9 +714,6 @@ feedback_patch(PG_FUNCTION_ARGS)
 					 errmsg("you already gave feedback of kind \"%s\" on this answer", fb_quotable(kind)),
 					 errhint("Patch that feedback (%s) instead.",
 							 fb_uuid_text(DatumGetUUIDP(fb_get(0, "id", &isnull))))));
-		if (content_changed && content.has_rating)
-			feedback_check_reason(feedback_rule_for(tenant, content.rating), true, content.rating,
-								  content.comment != NULL, fb_reasons_any(content.reasons));
 
 		values[0] = tenant;
 		values[1] = id;

@@ -218,10 +218,6 @@ feedback_update(PG_FUNCTION_ARGS)
 	}
 	fb_body_content(changes, &after.content);
 	fb_require_content(after.content.has_rating, after.content.comment);
-	if (after.content.has_rating && !fb_content_equal(&before.content, &after.content))
-		feedback_check_reason(feedback_rule_for(tenant, after.content.rating), true,
-							  after.content.rating, after.content.comment != NULL,
-							  fb_reasons_any(after.content.reasons));
 
 	WriteReview(&caller, tenant, id, &before, &after, NULL);
 	PG_RETURN_DATUM(fb_finish_jsonb(feedback_object_by_id(tenant, id)));
